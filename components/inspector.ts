@@ -1,0 +1,22 @@
+import { defineChatComponent } from '../src/app-context.ts';
+import { reply } from '../src/protocol/packets.ts';
+import { replyPort, requestPort } from '../src/protocol/ports.ts';
+
+/** Inspector answers with the running network: its processes, connections and counters. */
+export default defineChatComponent({
+  name: 'Inspector',
+  description: 'Answers with the running network: processes, connections with their capacity and counters, errors per process',
+  inPorts: {
+    in: requestPort('GET B/graph', true),
+  },
+  outPorts: {
+    out: replyPort('The network description'),
+  },
+  create({ out, app }) {
+    return {
+      in(request) {
+        return out.send('out', reply(request, 200, app.describeNetwork()));
+      },
+    };
+  },
+});

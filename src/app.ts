@@ -1,0 +1,73 @@
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import type { AppContext } from './app-context.ts';
+import { createHttpAdapter, type HttpAdapter } from './http/server.ts';
+import { errorBody, statusOf } from './protocol/errors.ts';
+import { requestOf, type HttpRequest } from './protocol/packets.ts';
+import { loadGraph, type GraphDefinition } from './runtime/graph.ts';
+import { Network } from './runtime/network.ts';
+import { loadRegistry, type Registry } from './runtime/registry.ts';
+import type { Settings } from './settings.ts';
+
+/** COMPONENTS_DIR is where the registry finds the components graph.json names. */
+export const COMPONENTS_DIR = fileURLToPath(new URL('../components/', import.meta.url));
+
+/** The inport every graph must declare: where HTTP requests enter. */
+export const HTTP_INPORT = { name: 'http', datatype: 'request' } as const;
+
+/** App is flowchat assembled: the HTTP adapter feeding the network of graph.json. */
+export interface App {
+  readonly settings: Settings;
+  readonly adapter: HttpAdapter;
+  readonly network: Network<AppContext>;
+  /** Starts listening; resolves to the origin, e.g. http://127.0.0.1:9090. */
+  listen(): Promise<string>;
+  /** Answers held polls, refuses new requests, drains the graph and closes the server. */
+  shutdown(): Promise<void>;
+}
+
+export interface AppOptions {
+  /** Components to use instead of loading components/ (tests add their own). */
+  readonly registry?: Registry;
+  /** A checked graph to run instead of loading settings.graph. */
+  readonly graph?: GraphDefinition;
+}
+
+/** createApp loads the registry and the graph (throwing GraphError if it is refused) and starts the network. */
+export async function createApp(settings: Settings, options: AppOptions = {}): Promise<App> {
+  const registry = options.registry ?? (await loadRegistry(COMPONENTS_DIR));
+  const graph = options.graph ?? (await loadGraph(settings.graph, { registry, inports: [HTTP_INPORT] }));
+  const adapter = createHttpAdapter(settings);
+  const network: Network<AppContext> = new Network({
+    graph,
+    app: { settings, describeNetwork: () => network.describe() },
+    logger: adapter.fastify.log,
+    // The packet a failed process held is answered, so no client waits for nothing.
+    onError: (_process, _error, packet) => requestOf(packet)?.respond(statusOf('INTERNAL'), errorBody('INTERNAL')),
+  });
+  await network.start();
+  adapter.connect(network.inport(HTTP_INPORT.name) as (request: HttpRequest) => Promise<void> | undefined);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    settings,
+    adapter,
+    network,
+    async listen() {
+      await adapter.fastify.listen({ port: settings.port, host: settings.host });
+      const { address, port, family } = adapter.fastify.server.address() as AddressInfo;
+      return `http://${family === 'IPv6' ? `[${address}]` : address}:${port}`;
+    },
+    shutdown() {
+      stopping ??= (async () => {
+        adapter.refuseNewRequests();
+        await network.stop();
+        for (const request of adapter.open.drain()) {
+          request.respond(statusOf('SHUTTING_DOWN'), errorBody('SHUTTING_DOWN'), { 'retry-after': '5' });
+        }
+        await adapter.fastify.close();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import fastifyStatic from '@fastify/static';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { errorBody, statusOf, type ErrorCode } from '../protocol/errors.ts';
+import type { HttpRequest } from '../protocol/packets.ts';
+import type { Settings } from '../settings.ts';
+import { parseForm } from './form.ts';
+import { OpenRequests } from './open-requests.ts';
+import { sendJson, toPacket } from './packet.ts';
+
+/**
+ * The HTTP adapter: the only code that knows fastify. Every request under
+ * the base path becomes an HttpRequest packet handed to `enter`; the page in
+ * web/ is served beside it. Requests that never reach the graph (a body that
+ * cannot be parsed, a path outside the chat, a request during shutdown) are
+ * answered here, in the same JSON error format.
+ */
+export interface HttpAdapter {
+  readonly fastify: FastifyInstance;
+  readonly open: OpenRequests;
+  /** Sets where packets go; call it before the server listens. */
+  connect(enter: (request: HttpRequest) => Promise<void> | undefined): void;
+  /** From now on new requests are answered 503 SHUTTING_DOWN. */
+  refuseNewRequests(): void;
+}
+
+export function createHttpAdapter(settings: Settings): HttpAdapter {
+  const fastify = Fastify({
+    logger: { level: settings.logLevel },
+    // One log line per poll would drown the log; failures are logged where they happen.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: settings.bodyLimit,
+    trustProxy: settings.trustProxy,
+    routerOptions: { querystringParser: parseForm },
+    // Held polls last up to 60 s; keep-alive must outlast the gap between two.
+    keepAliveTimeout: 75_000,
+  });
+  const open = new OpenRequests();
+  let enter: ((request: HttpRequest) => Promise<void> | undefined) | undefined;
+  let refusing = false;
+
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(protocolFailure('BAD_JSON'), undefined);
+    }
+  });
+  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, parseForm(body as string));
+  });
+
+  fastify.addHook('onRequest', (_req, res, done) => {
+    if (!refusing) return done();
+    sendJson(res, statusOf('SHUTTING_DOWN'), errorBody('SHUTTING_DOWN'), { 'retry-after': '5', connection: 'close' });
+  });
+
+  const intoGraph = (req: FastifyRequest, res: FastifyReply): void => {
+    if (enter === undefined) throw new Error('The HTTP adapter is not connected to a network');
+    const pending = enter(toPacket(req, res, open));
+    // A full inport holds this request until the graph has room: backpressure reaches the socket.
+    if (pending !== undefined) pending.catch((error: unknown) => res.log.error({ err: error }, 'request could not enter the graph'));
+  };
+  fastify.all(settings.basePath, intoGraph);
+  fastify.all(`${settings.basePath}/*`, intoGraph);
+
+  const pagePrefix = settings.basePath.slice(0, settings.basePath.lastIndexOf('/') + 1);
+  void fastify.register(fastifyStatic, { root: settings.webRoot, prefix: pagePrefix, redirect: true, cacheControl: false });
+  if (pagePrefix !== '/') {
+    fastify.get('/', (_req, res) => res.redirect(pagePrefix));
+    fastify.get(pagePrefix.slice(0, -1), (_req, res) => res.redirect(pagePrefix));
+  }
+
+  fastify.setNotFoundHandler((_req, res) => sendJson(res, 404, errorBody('NOT_FOUND')));
+  fastify.setErrorHandler((error: FastifyError, req, res) => {
+    const code = codeFor(error);
+    if (code === 'INTERNAL') req.log.error({ err: error }, 'request failed');
+    const message = code === 'BODY_TOO_LARGE' ? `the body is larger than ${settings.bodyLimit} bytes; send a shorter text` : undefined;
+    sendJson(res, statusOf(code), errorBody(code, message));
+  });
+
+  return {
+    fastify,
+    open,
+    connect(target) {
+      enter = target;
+    },
+    refuseNewRequests() {
+      refusing = true;
+    },
+  };
+}
+
+interface CodedFailure extends Error {
+  readonly statusCode: number;
+  readonly protocolCode: ErrorCode;
+}
+
+function protocolFailure(code: ErrorCode): CodedFailure {
+  return Object.assign(new Error(code), { statusCode: statusOf(code), protocolCode: code });
+}
+
+/** codeFor maps fastify's own errors to PROTOCOL.md's codes. */
+function codeFor(error: FastifyError & { protocolCode?: ErrorCode }): ErrorCode {
+  if (error.protocolCode !== undefined) return error.protocolCode;
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'BODY_TOO_LARGE';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'UNSUPPORTED_MEDIA_TYPE';
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return 'BAD_JSON';
+    default:
+      return 'INTERNAL';
+  }
+}

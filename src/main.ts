@@ -1,0 +1,40 @@
+import { createApp } from './app.ts';
+import { GraphError } from './runtime/errors.ts';
+import { readSettings, SettingsError } from './settings.ts';
+
+/**
+ * Start-up: settings from the environment, the graph from GRAPH, then the
+ * server. A refused setting or graph exits non-zero with every problem
+ * listed; SIGINT and SIGTERM answer held polls and exit 0.
+ */
+async function main(): Promise<void> {
+  const settings = readSettings();
+  const app = await createApp(settings);
+  const origin = await app.listen();
+  const page = settings.basePath.slice(0, settings.basePath.lastIndexOf('/') + 1);
+  console.log(`flowchat is running at ${origin}${page} (chat API: ${origin}${settings.basePath})`);
+
+  const stop = (signal: NodeJS.Signals): void => {
+    app.adapter.fastify.log.info({ signal }, 'shutting down');
+    // Whatever hangs, the process still ends.
+    setTimeout(() => process.exit(1), 10_000).unref();
+    app.shutdown().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.adapter.fastify.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof GraphError || error instanceof SettingsError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  console.error(error);
+  process.exit(1);
+});

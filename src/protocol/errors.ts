@@ -1,0 +1,64 @@
+/**
+ * The error codes of PROTOCOL.md, defined once: each with its HTTP status and
+ * a default message that says what was wrong and how to fix it. Components
+ * answer with these; the README's table is checked against this one by test.
+ */
+export const protocolErrors = {
+  BAD_SINCE: [400, 'since must be an integer from 0 to 9007199254740991; send the "next" of the previous answer, or 0 for the whole history'],
+  BAD_ROOM: [400, 'room must be 1 to 64 characters of a-z, 0-9, "_" and "-", starting with a letter or digit, like "lobby"'],
+  BAD_TIMEOUT: [400, 'timeout must be a number of seconds from 0 to 60; use 0 to be answered at once'],
+  BAD_LIMIT: [400, 'limit must be an integer from 1 to 1000'],
+  BAD_EPOCH: [400, 'epoch must be 1 to 64 characters of A-Z, a-z, 0-9, "_" and "-"; send the "epoch" of the previous answer, or leave it out'],
+  BAD_JSON: [400, 'the body is not valid JSON; send a JSON object such as {"author": "alice", "text": "hi"}'],
+  BAD_AUTHOR: [400, 'author must be 1 to 64 characters after trimming, with no control characters'],
+  BAD_TEXT: [400, 'text must be 1 to 4000 characters after trimming, with no control characters other than newline and tab'],
+  BAD_NONCE: [400, 'nonce must be 1 to 64 characters of A-Z, a-z, 0-9, "_" and "-", or left out'],
+  BAD_NICK: [400, 'nick must be 1 to 32 characters of A-Z, a-z, 0-9, "_", "." and "-"'],
+  BAD_FIELD: [400, 'a field has a value of the wrong type or size; check the request against PROTOCOL.md'],
+  NO_SESSION: [401, 'this needs a session; open one with POST /session and send its token as "Authorization: Bearer <token>"'],
+  NOT_A_MEMBER: [403, 'you are not a member of this private room; ask a member to invite you'],
+  AUTHOR_MISMATCH: [403, 'author differs from your session\'s nick; leave author out or send your own nick'],
+  NOT_FOUND: [404, 'nothing is at this path; see PROTOCOL.md for the paths the chat serves'],
+  METHOD_NOT_ALLOWED: [405, 'this path does not take this method; use one of the methods in the Allow header'],
+  NICK_TAKEN: [409, 'this nick is in use by an active session; choose another nick'],
+  BODY_TOO_LARGE: [413, 'the body is too large; send a smaller body'],
+  UNSUPPORTED_MEDIA_TYPE: [415, 'send the body as application/json or application/x-www-form-urlencoded'],
+  RATE_LIMITED: [429, 'too many posts; wait for the seconds in the Retry-After header, then send again'],
+  TOO_MANY_POLLS: [503, 'the server holds as many polls as it may; poll again after the seconds in the Retry-After header'],
+  ROOM_LIMIT: [503, 'the server holds as many rooms as it may; post to an existing room'],
+  SHUTTING_DOWN: [503, 'the server is shutting down; retry in a few seconds'],
+  INTERNAL: [500, 'the server failed to handle this request; retry, and report it if it keeps happening'],
+} as const satisfies Record<string, readonly [number, string]>;
+
+export type ErrorCode = keyof typeof protocolErrors;
+
+/** ErrorBody is the JSON body of every error answer. */
+export interface ErrorBody {
+  readonly error: { readonly code: ErrorCode; readonly message: string };
+}
+
+/** statusOf gives the HTTP status of an error code. */
+export function statusOf(code: ErrorCode): number {
+  return protocolErrors[code][0];
+}
+
+/** errorBody builds the body for a code, with its default message unless a more precise one is given. */
+export function errorBody(code: ErrorCode, message: string = protocolErrors[code][1]): ErrorBody {
+  return { error: { code, message } };
+}
+
+/**
+ * ProtocolError is how a component's own checks bail out of a request; the
+ * component catches it and turns it into an error Reply, so it never crosses
+ * a connection.
+ */
+export class ProtocolError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string = protocolErrors[code][1],
+    readonly headers?: Readonly<Record<string, string>>,
+  ) {
+    super(message);
+    this.name = 'ProtocolError';
+  }
+}

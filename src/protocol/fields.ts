@@ -1,0 +1,91 @@
+import { ProtocolError, type ErrorCode } from './errors.ts';
+
+/**
+ * Checks for query parameters and body fields, following PROTOCOL.md's
+ * "Precise readings": present-but-empty is invalid, a repeated parameter is
+ * invalid, integers are plain decimal digits. Each check throws a
+ * ProtocolError with the field's code.
+ */
+
+const DIGITS = /^[0-9]{1,16}$/;
+const DECIMAL = /^[0-9]{1,16}(\.[0-9]{1,9})?$/;
+const TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
+const ROOM = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+// Unicode category Cc; text may keep \t (U+0009) and \n (U+000A).
+const CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
+const CONTROL_IN_TEXT = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/;
+
+/** single takes a value that must appear once and not be empty; undefined when absent. */
+export function single(value: unknown, code: ErrorCode): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw new ProtocolError(code);
+  return value;
+}
+
+/** integer reads a plain decimal integer within [min, max]. */
+export function integer(value: unknown, code: ErrorCode, min: number, max: number, fallback: number): number {
+  const text = single(value, code);
+  if (text === undefined) return fallback;
+  if (!DIGITS.test(text)) throw new ProtocolError(code);
+  const n = Number(text);
+  if (n < min || n > max) throw new ProtocolError(code);
+  return n;
+}
+
+/** decimal reads a plain decimal number (digits, an optional fraction) within [min, max]. */
+export function decimal(value: unknown, code: ErrorCode, min: number, max: number, fallback: number): number {
+  const text = single(value, code);
+  if (text === undefined) return fallback;
+  if (!DECIMAL.test(text)) throw new ProtocolError(code);
+  const n = Number(text);
+  if (n < min || n > max) throw new ProtocolError(code);
+  return n;
+}
+
+/** room reads a room name. */
+export function room(value: unknown, fallback: string): string {
+  const text = single(value, 'BAD_ROOM');
+  if (text === undefined) return fallback;
+  if (!ROOM.test(text)) throw new ProtocolError('BAD_ROOM');
+  return text;
+}
+
+/** token reads an epoch- or nonce-like id (URL-safe, 1 to 64 characters). */
+export function token(value: unknown, code: ErrorCode): string | undefined {
+  const text = single(value, code);
+  if (text !== undefined && !TOKEN.test(text)) throw new ProtocolError(code);
+  return text;
+}
+
+/**
+ * text reads free text: NFC-normalised, 1 to `max` code points once trimmed,
+ * no control characters (but newline and tab where `multiline`). It returns
+ * the normalised text untrimmed: PROTOCOL.md stores text unchanged but for NFC.
+ */
+export function text(value: unknown, field: string, code: ErrorCode, max: number, multiline: boolean): string {
+  const fail = (): never => {
+    const allowed = multiline ? ' other than newline and tab' : '';
+    throw new ProtocolError(code, `${field} must be a string of 1 to ${max} characters after trimming, with no control characters${allowed}`);
+  };
+  if (typeof value !== 'string') return fail();
+  const normal = value.normalize('NFC');
+  const length = codePoints(normal.trim());
+  if (length < 1 || length > max || (multiline ? CONTROL_IN_TEXT : CONTROL).test(normal)) fail();
+  return normal;
+}
+
+/** codePoints counts Unicode code points: an emoji is one, not two UTF-16 units. */
+export function codePoints(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}

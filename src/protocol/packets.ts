@@ -1,0 +1,111 @@
+import { errorBody, ProtocolError, statusOf, type ErrorCode } from './errors.ts';
+
+/**
+ * The packets that flow through the chat graph. None of them knows the web
+ * framework: the HTTP adapter makes HttpRequests and is the only code that
+ * turns a `respond` call into bytes on a socket.
+ */
+
+export type Headers = Readonly<Record<string, string>>;
+export type QueryValue = string | readonly string[];
+
+/** HttpRequest is a framework-free view of one request, and the way to answer it. */
+export interface HttpRequest {
+  readonly method: string;
+  /** The URL path without the query string, as the client sent it. */
+  readonly path: string;
+  /** Query parameters; a parameter given more than once is an array. */
+  readonly query: Readonly<Record<string, QueryValue>>;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** A parsed JSON value, form fields (a repeated field is an array), or undefined. */
+  readonly body: unknown;
+  /** The client's address, as seen through the trusted proxy. */
+  readonly clientAddress: string;
+  /** Fires when the client goes away before it was answered. */
+  readonly signal: AbortSignal;
+  /** Answers the request; later calls are ignored. */
+  respond(status: number, body: unknown, headers?: Headers): void;
+}
+
+/**
+ * JsonText is a body already serialised: one room event is turned into JSON
+ * once and the same bytes go to every poll waiting for it.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
+/** Reply is an answer on its way to the Responder. */
+export interface Reply {
+  readonly request: HttpRequest;
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers?: Headers;
+}
+
+/** Message is one entry of a room's history (PROTOCOL.md, Message). */
+export interface Message {
+  readonly id: number;
+  readonly room: string;
+  readonly type: 'message' | 'join' | 'leave';
+  readonly author: string;
+  readonly text: string;
+  readonly time: number;
+  readonly nonce?: string;
+}
+
+/** PollCommand is a checked poll, from the Controller to Storage. */
+export interface PollCommand {
+  readonly request: HttpRequest;
+  readonly room: string;
+  readonly since: number;
+  readonly epoch: string | undefined;
+  /** Milliseconds; 0 answers at once. */
+  readonly timeoutMs: number;
+  readonly limit: number;
+}
+
+/** PostCommand is a checked post, from the SendController to Storage. */
+export interface PostCommand {
+  readonly request: HttpRequest;
+  readonly room: string;
+  readonly author: string;
+  readonly text: string;
+  readonly nonce: string | undefined;
+}
+
+/** reply makes a Reply. */
+export function reply(request: HttpRequest, status: number, body: unknown, headers?: Headers): Reply {
+  return headers === undefined ? { request, status, body } : { request, status, body, headers };
+}
+
+/** errorReply makes the Reply for a protocol error code. */
+export function errorReply(request: HttpRequest, code: ErrorCode, message?: string, headers?: Headers): Reply {
+  return reply(request, statusOf(code), errorBody(code, message), headers);
+}
+
+/** requestOf finds the request a packet belongs to, so a failure can still be answered. */
+export function requestOf(packet: unknown): HttpRequest | undefined {
+  if (isRequest(packet)) return packet;
+  if (typeof packet === 'object' && packet !== null && 'request' in packet && isRequest(packet.request)) {
+    return packet.request;
+  }
+  return undefined;
+}
+
+function isRequest(value: unknown): value is HttpRequest {
+  return typeof value === 'object' && value !== null && typeof (value as HttpRequest).respond === 'function';
+}
+
+/**
+ * attempt runs a component's checks on a request: a ProtocolError becomes
+ * the error Reply to send; any other error is a bug and propagates (500).
+ */
+export function attempt<T>(request: HttpRequest, check: () => T): { value: T } | { error: Reply } {
+  try {
+    return { value: check() };
+  } catch (error) {
+    if (!(error instanceof ProtocolError)) throw error;
+    return { error: errorReply(request, error.code, error.message, error.headers) };
+  }
+}

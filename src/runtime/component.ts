@@ -1,0 +1,77 @@
+import type { PacketOf, PortMap } from './port.ts';
+
+/** Logger is the slice of pino that components and the network use. */
+export interface Logger {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
+/** Outputs lets a process send on its declared out-ports, and only those. */
+export interface Outputs<O extends PortMap> {
+  /**
+   * Sends a packet on an out-port. Returns a promise only when the
+   * connection is full; awaiting it is how a process honours backpressure.
+   * Sending on an unconnected port throws: check `isConnected` first where a
+   * port is optional.
+   */
+  send<K extends keyof O & string>(port: K, packet: PacketOf<O[K]>): Promise<void> | undefined;
+  isConnected(port: keyof O & string): boolean;
+}
+
+/** ProcessContext is what a running process knows of the world. */
+export interface ProcessContext<O extends PortMap, C> {
+  /** The process's name in the graph, for logs. */
+  readonly name: string;
+  readonly out: Outputs<O>;
+  /** What the application shares with every process (settings, logger, ...). */
+  readonly app: C;
+}
+
+type Handler<T> = (packet: T) => void | Promise<void>;
+
+/** Process is one running instance of a component: a handler per in-port. */
+export type Process<I extends PortMap> = { [K in keyof I]: Handler<PacketOf<I[K]>> } & {
+  /**
+   * Called once when the network stops, before connections close, so the
+   * process can answer what it still holds (held polls, say).
+   */
+  onStop?: () => void | Promise<void>;
+};
+
+/** ComponentSpec is what a component file declares. */
+export interface ComponentSpec<I extends PortMap, O extends PortMap, C> {
+  /** The name graph.json uses in `processes.<name>.component`. */
+  readonly name: string;
+  readonly description: string;
+  readonly inPorts: I;
+  readonly outPorts: O;
+  /** Makes a process: its state lives in the closure, its handlers come back. */
+  readonly create: (context: ProcessContext<O, C>) => Process<I>;
+}
+
+/** Component is a ComponentSpec with its port names erased, as the registry holds it. */
+export type Component = ComponentSpec<PortMap, PortMap, unknown>;
+
+/**
+ * defineComponent declares a component. Port names are inferred from
+ * `inPorts` and `outPorts`, so a handler for a port that does not exist, a
+ * missing handler, or a send on an undeclared out-port fails to compile.
+ */
+export function defineComponent<I extends PortMap, O extends PortMap, C>(
+  spec: ComponentSpec<I, O, C>,
+): ComponentSpec<I, O, C> {
+  for (const name of Object.keys(spec.inPorts)) {
+    if (name === 'onStop') throw new Error(`Component ${spec.name}: an in-port cannot be named 'onStop'`);
+  }
+  return Object.freeze(spec);
+}
+
+/**
+ * componentFor fixes the application context type once, so each component
+ * file infers only its ports: `const define = componentFor<AppContext>()`.
+ */
+export function componentFor<C>() {
+  return <I extends PortMap, O extends PortMap>(spec: ComponentSpec<I, O, C>): ComponentSpec<I, O, C> =>
+    defineComponent(spec);
+}

@@ -1,0 +1,245 @@
+import { Channel } from './channel.ts';
+import type { Logger, Outputs, Process, ProcessContext } from './component.ts';
+import type { Address, ConnectionDefinition, GraphDefinition } from './graph.ts';
+import { DEFAULT_CAPACITY } from './graph.ts';
+import type { PortMap } from './port.ts';
+
+/**
+ * Network runs a checked graph: one process per declared process, one
+ * bounded channel per connection, and one consumer loop per channel that
+ * hands each packet to the target process's handler for that port.
+ *
+ * A process handles the packets of one connection one at a time, in order;
+ * the packets of different connections may interleave at a handler's awaits.
+ *
+ * A handler that throws does not stop anything: the error is counted against
+ * the process, logged, and passed with the packet to `onError` (which answers
+ * the request the packet belongs to), and the next packet flows.
+ */
+
+export interface NetworkOptions<C> {
+  readonly graph: GraphDefinition;
+  /** Shared with every process as `context.app`. */
+  readonly app: C;
+  readonly logger: Logger;
+  /** Called with the packet a handler was holding when it failed. */
+  readonly onError?: (process: string, error: unknown, packet: unknown) => void;
+  /** How long stop() waits for packets in flight before closing everything. */
+  readonly drainMs?: number;
+}
+
+/** NetworkDescription is the running network as `GET B/graph` shows it. */
+export interface NetworkDescription {
+  readonly name: string;
+  readonly processes: { name: string; component: string; errors: number }[];
+  readonly connections: { from: string; to: string; capacity: number; sent: number; waiting: number }[];
+}
+
+interface Link {
+  readonly from: string;
+  readonly to: Address;
+  readonly channel: Channel<unknown>;
+}
+
+interface Node {
+  readonly name: string;
+  readonly component: string;
+  process: Process<PortMap>;
+  readonly outputs: Map<string, Link>;
+  /** Incoming links whose consumer loop has not ended yet. */
+  openInputs: number;
+  errors: number;
+}
+
+type Handler = (packet: unknown) => void | Promise<void>;
+
+export class Network<C> {
+  private readonly nodes = new Map<string, Node>();
+  private readonly links: Link[] = [];
+  private readonly inports = new Map<string, Link>();
+  private readonly loops: Promise<void>[] = [];
+  private state: 'built' | 'running' | 'stopping' | 'stopped' = 'built';
+
+  constructor(private readonly options: NetworkOptions<C>) {
+    const { graph } = options;
+    for (const def of graph.processes) {
+      this.nodes.set(def.name, {
+        name: def.name,
+        component: def.component.name,
+        process: {} as Process<PortMap>,
+        outputs: new Map(),
+        openInputs: 0,
+        errors: 0,
+      });
+    }
+    for (const def of graph.connections) this.connect(def);
+    for (const [name, to] of Object.entries(graph.inports)) {
+      const link = this.link(`(${name})`, to, DEFAULT_CAPACITY);
+      this.inports.set(name, link);
+    }
+    for (const def of graph.processes) {
+      const node = this.node(def.name);
+      const context: ProcessContext<PortMap, C> = { name: def.name, out: this.outputs(node), app: options.app };
+      node.process = def.component.create(context);
+    }
+  }
+
+  /**
+   * start delivers the initial packets, in graph order, then lets packets
+   * flow. A setting a process refuses stops the start.
+   */
+  async start(): Promise<void> {
+    if (this.state !== 'built') throw new Error(`Network ${this.options.graph.name} was already started`);
+    for (const initial of this.options.graph.initials) {
+      await this.handler(initial.tgt)(initial.data);
+    }
+    this.state = 'running';
+    for (const link of [...this.links, ...this.inports.values()]) this.loops.push(this.consume(link));
+  }
+
+  /**
+   * inport returns the function that sends packets into the named inport.
+   * Like a channel's send, it returns a promise only while the inport is full.
+   */
+  inport(name: string): (packet: unknown) => Promise<void> | undefined {
+    const link = this.inports.get(name);
+    if (link === undefined) {
+      throw new Error(`The graph has no inport '${name}'; declare it in "inports" of graph.json`);
+    }
+    return (packet) => link.channel.send(packet);
+  }
+
+  get running(): boolean {
+    return this.state === 'running';
+  }
+
+  /**
+   * stop lets every process answer what it holds (onStop), then closes the
+   * inports and each process's out-going connections once its in-coming ones
+   * have drained, so packets in flight reach the end of the graph.
+   */
+  async stop(): Promise<void> {
+    if (this.state !== 'running') return;
+    this.state = 'stopping';
+    for (const node of this.nodes.values()) {
+      try {
+        await node.process.onStop?.();
+      } catch (error) {
+        this.fail(node, error, undefined);
+      }
+    }
+    for (const link of this.inports.values()) link.channel.close();
+    for (const node of this.nodes.values()) if (node.openInputs === 0) this.closeOutputs(node);
+    let timer: NodeJS.Timeout | undefined;
+    const drained = Promise.all(this.loops).then(() => true);
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), this.options.drainMs ?? 5_000);
+    });
+    const clean = await Promise.race([drained, timedOut]);
+    clearTimeout(timer);
+    if (!clean) {
+      // A cycle in the graph never drains by itself.
+      this.options.logger.warn({ graph: this.options.graph.name }, 'network did not drain in time; closing every connection');
+      for (const link of this.links) link.channel.close();
+    }
+    this.state = 'stopped';
+  }
+
+  describe(): NetworkDescription {
+    return {
+      name: this.options.graph.name,
+      processes: [...this.nodes.values()].map((n) => ({ name: n.name, component: n.component, errors: n.errors })),
+      connections: [...this.inports.values(), ...this.links].map((l) => ({
+        from: l.from,
+        to: `${l.to.process}.${l.to.port}`,
+        capacity: l.channel.capacity,
+        sent: l.channel.sent,
+        waiting: l.channel.waiting,
+      })),
+    };
+  }
+
+  private connect(def: ConnectionDefinition): void {
+    const link = this.link(`${def.src.process}.${def.src.port}`, def.tgt, def.capacity);
+    this.node(def.src.process).outputs.set(def.src.port, link);
+  }
+
+  private link(from: string, to: Address, capacity: number): Link {
+    const link: Link = { from, to, channel: new Channel<unknown>(capacity) };
+    this.node(to.process).openInputs++;
+    if (!from.startsWith('(')) this.links.push(link);
+    return link;
+  }
+
+  private node(name: string): Node {
+    const node = this.nodes.get(name);
+    if (node === undefined) throw new Error(`Graph names process '${name}' but never declares it`);
+    return node;
+  }
+
+  private outputs(node: Node): Outputs<PortMap> {
+    const logger = this.options.logger;
+    return {
+      send: (port, packet) => {
+        const link = node.outputs.get(port);
+        if (link === undefined) {
+          throw new Error(`${node.name}.${port} is not connected; connect it in graph.json or check isConnected('${port}') first`);
+        }
+        if (link.channel.isClosed) {
+          // A late timer after stop(): the adapter answers what is left unanswered.
+          logger.warn({ process: node.name, port }, 'packet sent after the network stopped was dropped');
+          return undefined;
+        }
+        return link.channel.send(packet);
+      },
+      isConnected: (port) => node.outputs.has(port),
+    };
+  }
+
+  private handler(address: Address): Handler {
+    const node = this.node(address.process);
+    const handler = (node.process as Record<string, Handler | undefined>)[address.port];
+    if (typeof handler !== 'function') {
+      throw new Error(`Component ${node.component} declares in-port '${address.port}' but its process has no handler for it`);
+    }
+    return handler;
+  }
+
+  private async consume(link: Link): Promise<void> {
+    const node = this.node(link.to.process);
+    const handler = this.handler(link.to);
+    const { channel } = link;
+    for (;;) {
+      const next = channel.tryReceive() ?? (await channel.receive());
+      if (next.done) break;
+      const pending = this.invoke(node, handler, next.value);
+      if (pending !== undefined) await pending;
+    }
+    if (--node.openInputs === 0 && this.state !== 'running') this.closeOutputs(node);
+  }
+
+  /** invoke runs a handler; only an async handler costs an await. */
+  private invoke(node: Node, handler: Handler, packet: unknown): Promise<void> | undefined {
+    try {
+      const result = handler(packet);
+      if (result !== undefined) return result.catch((error: unknown) => this.fail(node, error, packet));
+    } catch (error) {
+      this.fail(node, error, packet);
+    }
+    return undefined;
+  }
+
+  private fail(node: Node, error: unknown, packet: unknown): void {
+    node.errors++;
+    this.options.logger.error({ process: node.name, component: node.component, err: error }, `process ${node.name} failed`);
+    try {
+      this.options.onError?.(node.name, error, packet);
+    } catch (nested) {
+      this.options.logger.error({ process: node.name, err: nested }, 'onError failed');
+    }
+  }
+
+  private closeOutputs(node: Node): void {
+    for (const link of node.outputs.values()) link.channel.close();
+  }
+}

@@ -1,0 +1,88 @@
+import path from 'node:path';
+
+/**
+ * Settings come from the environment, are checked once at start and frozen.
+ * A bad value stops the server with a message naming the variable and the
+ * values it takes. Settings that belong to the graph (a room's capacity, the
+ * number of rooms, the longest message) are initial packets in graph.json.
+ */
+export interface Settings {
+  /** TCP port to listen on. */
+  readonly port: number;
+  readonly host: string;
+  /** Path of the graph file. */
+  readonly graph: string;
+  /** Where the chat API lives, PROTOCOL.md's `B`. */
+  readonly basePath: string;
+  readonly logLevel: string;
+  /** Posts per client per 10 seconds; 0 switches the limit off. */
+  readonly rateLimit: number;
+  readonly maxHeldPolls: number;
+  /** Proxy addresses whose X-Forwarded-For is believed, as fastify's trustProxy takes them. */
+  readonly trustProxy: string | false;
+  /** Largest request body in bytes. */
+  readonly bodyLimit: number;
+  /** Folder served as the page at the parent of basePath. */
+  readonly webRoot: string;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** SettingsError names every bad variable at once. */
+export class SettingsError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Settings refused:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'SettingsError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** readSettings reads and checks the settings from an environment. */
+export function readSettings(env: Env = process.env): Settings {
+  const problems: string[] = [];
+  const value = (name: string, fallback: string): string => {
+    const v = env[name];
+    return v === undefined || v === '' ? fallback : v;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = value(name, String(fallback));
+    if (!/^[0-9]+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${name}=${JSON.stringify(raw)}: must be an integer from ${min} to ${max} (default ${fallback})`);
+      return fallback;
+    }
+    return Number(raw);
+  };
+
+  const basePath = value('BASE_PATH', '/gochat/chat');
+  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(basePath)) {
+    problems.push(`BASE_PATH=${JSON.stringify(basePath)}: must be a path such as /gochat/chat (starts with "/", no trailing "/", no query)`);
+  }
+  const logLevel = value('LOG_LEVEL', 'info');
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)}: must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const trust = value('TRUST_PROXY', 'loopback');
+  const trustProxy = trust === 'false' || trust === 'none' ? false : trust;
+  if (trustProxy !== false && !/^[0-9A-Za-z.:/,\s]+$/.test(trustProxy)) {
+    problems.push(`TRUST_PROXY=${JSON.stringify(trust)}: must be a comma-separated list of addresses or CIDR ranges (or loopback, linklocal, uniquelocal), or "none"`);
+  }
+
+  const settings: Settings = {
+    port: integer('PORT', 9090, 0, 65535),
+    host: value('HOST', '127.0.0.1'),
+    graph: path.resolve(value('GRAPH', 'graph.json')),
+    basePath,
+    logLevel,
+    rateLimit: integer('RATE_LIMIT', 20, 0, 1_000_000),
+    maxHeldPolls: integer('MAX_HELD_POLLS', 10_000, 1, 1_000_000),
+    trustProxy,
+    bodyLimit: integer('BODY_LIMIT', 16_384, 64, 10_485_760), // bytes: 16 KiB, as PROTOCOL.md says
+    webRoot: path.resolve(value('WEB_ROOT', 'web')),
+  };
+  if (problems.length > 0) throw new SettingsError(problems);
+  return Object.freeze(settings);
+}
+
+/** RATE_WINDOW_MS is the window RATE_LIMIT counts posts in (PROTOCOL.md: per 10 s). */
+export const RATE_WINDOW_MS = 10_000;

@@ -1,0 +1,55 @@
+import type { AppContext } from '../../src/app-context.ts';
+import type { Component, Process } from '../../src/runtime/component.ts';
+import type { PortMap } from '../../src/runtime/port.ts';
+import { readSettings, type Settings } from '../../src/settings.ts';
+
+/**
+ * Harness runs one component alone: packets go into its in-ports by name and
+ * whatever it sends comes out in `sent`, per out-port. No network, no server.
+ */
+export interface Harness {
+  readonly sent: Record<string, unknown[]>;
+  /** Sends a packet into an in-port and waits until the handler is done with it. */
+  send(port: string, packet: unknown): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface HarnessOptions {
+  env?: Record<string, string>;
+  /** Out-ports to treat as unconnected. */
+  unconnected?: string[];
+}
+
+export function harness(component: Component, options: HarnessOptions = {}): Harness {
+  const settings: Settings = readSettings({ ...options.env });
+  const sent: Record<string, unknown[]> = {};
+  for (const port of Object.keys(component.outPorts)) sent[port] = [];
+  const unconnected = new Set(options.unconnected ?? []);
+  const app: AppContext = {
+    settings,
+    describeNetwork: () => ({ name: 'harness', processes: [], connections: [] }),
+  };
+  const process = component.create({
+    name: component.name,
+    app,
+    out: {
+      send(port, packet) {
+        if (!(port in sent) || unconnected.has(port)) throw new Error(`${component.name}.${port} is not connected`);
+        sent[port]?.push(packet);
+        return undefined;
+      },
+      isConnected: (port) => port in sent && !unconnected.has(port),
+    },
+  }) as Process<PortMap>;
+  return {
+    sent,
+    async send(port, packet) {
+      const handler = process[port];
+      if (typeof handler !== 'function') throw new Error(`${component.name} has no in-port ${port}`);
+      await handler(packet);
+    },
+    async stop() {
+      await process.onStop?.();
+    },
+  };
+}

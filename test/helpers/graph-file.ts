@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+/** GraphJson is graph.json as plain data, for tests that rewire a copy of it. */
+export interface GraphJson {
+  properties?: Record<string, unknown>;
+  inports?: Record<string, { process: string; port: string }>;
+  processes: Record<string, { component: string; metadata?: Record<string, unknown> }>;
+  connections: GraphConnection[];
+  [key: string]: unknown;
+}
+
+export type GraphConnection =
+  | { src: { process: string; port: string }; tgt: { process: string; port: string }; metadata?: Record<string, unknown> }
+  | { data: unknown; tgt: { process: string; port: string } };
+
+export const GRAPH_FILE = path.resolve('graph.json');
+
+/** defaultGraph is a fresh copy of the project's graph.json. */
+export function defaultGraph(): GraphJson {
+  return JSON.parse(readFileSync(GRAPH_FILE, 'utf8')) as GraphJson;
+}
+
+/** writeGraph writes a graph to a temporary file and returns its path. */
+export function writeGraph(graph: GraphJson | string): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'flowchat-graph-')), 'graph.json');
+  writeFileSync(file, typeof graph === 'string' ? graph : JSON.stringify(graph, null, 2));
+  return file;
+}
+
+/** isConnection tells an edge from an initial packet. */
+export function isEdge(c: GraphConnection): c is Extract<GraphConnection, { src: unknown }> {
+  return 'src' in c;
+}

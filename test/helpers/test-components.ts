@@ -1,0 +1,88 @@
+import { defineComponent } from '../../src/runtime/component.ts';
+import { integerSetting, port } from '../../src/runtime/port.ts';
+
+/** Components that exist only for tests, kept in one place. */
+
+/** TestApp is the context the test components share: where sinks put what they got. */
+export interface TestApp {
+  readonly collected: unknown[];
+}
+
+export const PassThrough = defineComponent({
+  name: 'PassThrough',
+  description: 'Sends every packet on unchanged',
+  inPorts: { in: port<unknown>('all', 'Anything', { required: true }) },
+  outPorts: { out: port<unknown>('all', 'The same packets') },
+  create: ({ out }) => ({ in: (packet) => out.send('out', packet) }),
+});
+
+export const Collector = defineComponent({
+  name: 'Collector',
+  description: 'Keeps every packet in app.collected',
+  inPorts: { in: port<unknown>('all', 'Anything', { required: true }) },
+  outPorts: {},
+  create: ({ app }: { app: TestApp }) => ({
+    in(packet) {
+      app.collected.push(packet);
+    },
+  }),
+});
+
+/** Thrower fails on packets that say so, synchronously or asynchronously. */
+export const Thrower = defineComponent({
+  name: 'Thrower',
+  description: 'Throws on {fail: "sync"} and rejects on {fail: "async"}; passes the rest on',
+  inPorts: { in: port<{ fail?: 'sync' | 'async' }>('all', 'Packets that may ask to fail', { required: true }) },
+  outPorts: { out: port<unknown>('all', 'Packets that did not fail') },
+  create: ({ out }) => ({
+    in(packet) {
+      if (packet.fail === 'sync') throw new Error('asked to fail');
+      if (packet.fail === 'async') return Promise.reject(new Error('asked to fail later'));
+      return out.send('out', packet);
+    },
+  }),
+});
+
+/** Delay holds each packet for `ms` (an initial packet, default 1) before sending it on. */
+export const Delay = defineComponent({
+  name: 'Delay',
+  description: 'Sends each packet on after a delay',
+  inPorts: {
+    in: port<unknown>('all', 'Anything', { required: true }),
+    ms: integerSetting('Delay in milliseconds', 0, 10_000),
+  },
+  outPorts: { out: port<unknown>('all', 'The same packets, later') },
+  create: ({ out }) => {
+    let ms = 1;
+    return {
+      async in(packet) {
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        await out.send('out', packet);
+      },
+      ms(value) {
+        ms = value;
+      },
+    };
+  },
+});
+
+/** Holder keeps packets until the network stops, then sends them all on. */
+export const Holder = defineComponent({
+  name: 'Holder',
+  description: 'Holds packets until stop, then releases them',
+  inPorts: { in: port<unknown>('all', 'Anything', { required: true }) },
+  outPorts: { out: port<unknown>('all', 'Everything held, at stop') },
+  create: ({ out }) => {
+    const held: unknown[] = [];
+    return {
+      in(packet) {
+        held.push(packet);
+      },
+      async onStop() {
+        for (const packet of held) await out.send('out', packet);
+      },
+    };
+  },
+});
+
+export const testComponents = [PassThrough, Collector, Thrower, Delay, Holder];

@@ -1,0 +1,126 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { Logger } from '../../src/runtime/component.ts';
+import { checkGraph } from '../../src/runtime/graph.ts';
+import { Network } from '../../src/runtime/network.ts';
+import { Registry } from '../../src/runtime/registry.ts';
+import { testComponents, type TestApp } from '../helpers/test-components.ts';
+
+const registry = new Registry().add(...testComponents);
+
+function silentLogger(): Logger & { errors: unknown[] } {
+  const errors: unknown[] = [];
+  return { info() {}, warn() {}, error: (details) => void errors.push(details), errors };
+}
+
+/** chain builds a network: inport "in" → each named component in turn → Collector. */
+function chain(components: string[], extra: { capacity?: number; initials?: { data: unknown; process: string; port: string }[] } = {}) {
+  const names = components.map((c, i) => `${c}${i}`);
+  const processes = Object.fromEntries([...names.map((n, i) => [n, { component: components[i] }]), ['Sink', { component: 'Collector' }]]);
+  const hops = [...names, 'Sink'];
+  const connections: unknown[] = hops.slice(1).map((tgt, i) => ({
+    src: { process: hops[i], port: 'out' },
+    tgt: { process: tgt, port: 'in' },
+    ...(extra.capacity ? { metadata: { capacity: extra.capacity } } : {}),
+  }));
+  for (const i of extra.initials ?? []) connections.push({ data: i.data, tgt: { process: i.process, port: i.port } });
+  const graph = checkGraph({ processes, connections, inports: { in: { process: hops[0], port: 'in' } } }, 'test', { registry });
+  const app: TestApp = { collected: [] };
+  const logger = silentLogger();
+  const onError = vi.fn();
+  const network = new Network({ graph, app, logger, onError });
+  return { network, app, logger, onError, send: network.inport('in') };
+}
+
+describe('Network', () => {
+  it('moves packets from the inport through every process, in order', async () => {
+    const { network, app, send } = chain(['PassThrough', 'PassThrough', 'PassThrough', 'PassThrough']);
+    await network.start();
+    for (let i = 0; i < 500; i++) await send(i);
+    await network.stop();
+    expect(app.collected).toEqual([...Array(500).keys()]);
+  });
+
+  it('keeps flowing when a process throws, answering for the packet it held', async () => {
+    const { network, app, logger, onError, send } = chain(['Thrower']);
+    await network.start();
+    const bad = { fail: 'sync' as const };
+    const badLater = { fail: 'async' as const };
+    await send({ n: 1 });
+    await send(bad);
+    await send(badLater);
+    await send({ n: 2 });
+    await network.stop();
+    expect(app.collected).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(onError).toHaveBeenCalledTimes(2);
+    expect(onError).toHaveBeenNthCalledWith(1, 'Thrower0', expect.objectContaining({ message: 'asked to fail' }), bad);
+    expect(onError).toHaveBeenNthCalledWith(2, 'Thrower0', expect.objectContaining({ message: 'asked to fail later' }), badLater);
+    expect(logger.errors).toEqual([
+      expect.objectContaining({ process: 'Thrower0', component: 'Thrower' }),
+      expect.objectContaining({ process: 'Thrower0', component: 'Thrower' }),
+    ]);
+    expect(network.describe().processes.find((p) => p.name === 'Thrower0')?.errors).toBe(2);
+  });
+
+  it('counts packets through each connection and packets waiting', async () => {
+    const { network, send } = chain(['PassThrough', 'Delay'], { capacity: 2, initials: [{ data: 50, process: 'Delay1', port: 'ms' }] });
+    await network.start();
+    for (let i = 0; i < 4; i++) void send(i);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const during = network.describe().connections;
+    // Delay1 holds one packet, its connection buffers two, and PassThrough0 waits with the fourth.
+    expect(during.find((c) => c.to === 'Delay1.in')).toMatchObject({ from: 'PassThrough0.out', capacity: 2, sent: 4, waiting: 3 });
+    await network.stop();
+    const after = network.describe().connections;
+    expect(after.find((c) => c.from === '(in)')).toMatchObject({ to: 'PassThrough0.in', sent: 4, waiting: 0 });
+    expect(after.find((c) => c.to === 'Sink.in')).toMatchObject({ sent: 4, waiting: 0 });
+  });
+
+  it('holds the sender back while a slow process has no room (backpressure)', async () => {
+    const { network, send } = chain(['Delay'], { capacity: 1, initials: [{ data: 2, process: 'Delay0', port: 'ms' }] });
+    await network.start();
+    // The inport buffers 64; the 66th packet has to wait for Delay0.
+    const results = Array.from({ length: 70 }, (_, i) => send(i));
+    expect(results.slice(0, 65).every((r) => r === undefined)).toBe(true);
+    expect(results.slice(66).every((r) => r instanceof Promise)).toBe(true);
+    await network.stop();
+  });
+
+  it('delivers initial packets before anything else', async () => {
+    const { network, app, send } = chain(['Delay'], { initials: [{ data: 0, process: 'Delay0', port: 'ms' }] });
+    await network.start();
+    const started = Date.now();
+    await send('x');
+    await network.stop();
+    expect(app.collected).toEqual(['x']);
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+
+  it('on stop, drains every packet in flight to the end of the graph', async () => {
+    const { network, app, send } = chain(['Delay', 'PassThrough'], { capacity: 4 });
+    await network.start();
+    const sends = Array.from({ length: 40 }, (_, i) => send(i));
+    await network.stop();
+    await Promise.all(sends);
+    expect(app.collected).toEqual([...Array(40).keys()]);
+    expect(network.running).toBe(false);
+  });
+
+  it('lets a process answer what it holds at stop, before connections close', async () => {
+    const { network, app, send } = chain(['Holder', 'PassThrough']);
+    await network.start();
+    await send('a');
+    await send('b');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(app.collected).toEqual([]);
+    await network.stop();
+    expect(app.collected).toEqual(['a', 'b']);
+  });
+
+  it('refuses to start twice, and names an undeclared inport', async () => {
+    const { network } = chain(['PassThrough']);
+    await network.start();
+    await expect(network.start()).rejects.toThrow(/already started/);
+    expect(() => network.inport('nope')).toThrow("The graph has no inport 'nope'; declare it in \"inports\" of graph.json");
+    await network.stop();
+  });
+});
