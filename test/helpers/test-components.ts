@@ -85,4 +85,22 @@ export const Holder = defineComponent({
   },
 });
 
+
+/** Exploder throws on requests whose query asks it to, and passes the rest on. */
+export const Exploder = defineComponent({
+  name: 'Exploder',
+  description: 'Throws on requests with ?explode, to show a failing process answers 500 and the rest flows',
+  inPorts: { in: port<{ query: Readonly<Record<string, unknown>> }>('request', 'Requests', { required: true }) },
+  outPorts: { out: port<unknown>('request', 'Requests that did not explode') },
+  create: ({ out }) => ({
+    in(request) {
+      if ('explode' in request.query) throw new Error('exploded on purpose');
+      return out.send('out', request);
+    },
+  }),
+});
+
 export const testComponents = [PassThrough, Collector, Thrower, Delay, Holder];
+
+/** chatTestComponents fit between chat components: they carry requests. */
+export const chatTestComponents = [PassThrough, Exploder];

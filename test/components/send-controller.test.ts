@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import SendController from '../../components/send-controller.ts';
+import type { PostCommand, Reply } from '../../src/protocol/packets.ts';
+import { harness } from '../helpers/component-harness.ts';
+import { fakeRequest } from '../helpers/fake-request.ts';
+
+async function post(body: unknown, query: Record<string, string> = {}, maxText?: number) {
+  const controller = harness(SendController);
+  if (maxText !== undefined) await controller.send('maxText', maxText);
+  await controller.send('in', fakeRequest({ method: 'POST', body, query }));
+  return { command: controller.sent.post?.[0] as PostCommand | undefined, error: controller.sent.error?.[0] as Reply | undefined };
+}
+
+const ok = { author: 'alice', text: 'hi' };
+
+describe('SendController', () => {
+  it('passes a good post on, in the lobby by default', async () => {
+    const { command } = await post({ ...ok, nonce: 'V1StGXR8_Z5jdHi6B-myT' });
+    expect(command).toMatchObject({ room: 'lobby', author: 'alice', text: 'hi', nonce: 'V1StGXR8_Z5jdHi6B-myT' });
+  });
+
+  it('takes the room from the body or the query', async () => {
+    expect((await post({ ...ok, room: 'dev' })).command?.room).toBe('dev');
+    expect((await post(ok, { room: 'ops' })).command?.room).toBe('ops');
+    expect((await post({ ...ok, room: 'ops' }, { room: 'ops' })).command?.room).toBe('ops');
+  });
+
+  it('NFC-normalises text and keeps it otherwise unchanged', async () => {
+    const { command } = await post({ author: 'Zoe\u0308', text: '  cafe\u0301\n\tok  ' });
+    expect(command?.text).toBe('  caf\u00e9\n\tok  ');
+    expect(command?.author).toBe('Zo\u00eb');
+  });
+
+  it('counts characters as code points: 4000 emoji fit', async () => {
+    expect((await post({ author: 'a', text: '😀'.repeat(4000) })).command).toBeDefined();
+    expect((await post({ author: 'a', text: '😀'.repeat(4001) })).error?.status).toBe(400);
+  });
+
+  it('counts after trimming', async () => {
+    expect((await post({ author: ' '.repeat(10) + 'a'.repeat(64) + ' ', text: 'x' })).command).toBeDefined();
+  });
+
+  it('follows the maxText setting', async () => {
+    expect((await post({ author: 'a', text: 'abcd' }, {}, 3)).error?.body).toMatchObject({
+      error: { code: 'BAD_TEXT', message: 'text must be a string of 1 to 3 characters after trimming, with no control characters other than newline and tab' },
+    });
+  });
+
+  it.each<[string, unknown, string, number?]>([
+    ['no text', { author: 'a' }, 'BAD_TEXT'],
+    ['blank text', { author: 'a', text: ' \n\t ' }, 'BAD_TEXT'],
+    ['text of 4001 characters', { author: 'a', text: 'x'.repeat(4001) }, 'BAD_TEXT'],
+    ['text with a carriage return', { author: 'a', text: 'a\rb' }, 'BAD_TEXT'],
+    ['text with NUL', { author: 'a', text: 'a\u0000b' }, 'BAD_TEXT'],
+    ['text with U+0085', { author: 'a', text: 'a\u0085b' }, 'BAD_TEXT'],
+    ['text that is a number', { author: 'a', text: 5 }, 'BAD_TEXT'],
+    ['text given twice in a form', { author: 'a', text: ['x', 'y'] }, 'BAD_TEXT'],
+    ['no author', { text: 'hi' }, 'BAD_AUTHOR'],
+    ['an empty author', { author: '', text: 'hi' }, 'BAD_AUTHOR'],
+    ['an author of 65 characters', { author: 'a'.repeat(65), text: 'hi' }, 'BAD_AUTHOR'],
+    ['an author with a newline', { author: 'a\nb', text: 'hi' }, 'BAD_AUTHOR'],
+    ['an author with a tab', { author: 'a\tb', text: 'hi' }, 'BAD_AUTHOR'],
+    ['a bad room', { ...ok, room: 'No Room' }, 'BAD_ROOM'],
+    ['an empty room', { ...ok, room: '' }, 'BAD_ROOM'],
+    ['an empty nonce', { ...ok, nonce: '' }, 'BAD_NONCE'],
+    ['a null nonce', { ...ok, nonce: null }, 'BAD_NONCE'],
+    ['a nonce with a space', { ...ok, nonce: 'a b' }, 'BAD_NONCE'],
+    ['a nonce of 65 characters', { ...ok, nonce: 'n'.repeat(65) }, 'BAD_NONCE'],
+    ['a JSON array body', [ok], 'BAD_JSON'],
+    ['a JSON string body', 'hi', 'BAD_JSON'],
+    ['a null body', null, 'BAD_JSON'],
+    ['no body at all', undefined, 'UNSUPPORTED_MEDIA_TYPE', 415],
+  ])('refuses %s with %s', async (_name, body, code, status = 400) => {
+    const { command, error } = await post(body);
+    expect(command).toBeUndefined();
+    expect(error).toMatchObject({ status, body: { error: { code } } });
+  });
+
+  it('refuses a room that differs between body and query', async () => {
+    const { error } = await post({ ...ok, room: 'a' }, { room: 'b' });
+    expect(error?.body).toEqual({ error: { code: 'BAD_ROOM', message: 'room is "a" in the body but "b" in the query; send it once' } });
+  });
+});

@@ -1,0 +1,53 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { protocolErrors } from '../src/protocol/errors.ts';
+import { graphProblems } from '../src/runtime/errors.ts';
+
+/** Keeps the error codes in code, in the README and in PROTOCOL.md in step. */
+const readme = readFileSync('README.md', 'utf8');
+const PROTOCOL = '../shared/PROTOCOL.md';
+
+/** tableRows reads the rows of the markdown tables whose first column is headed "code". */
+function tableRows(markdown: string): Map<string, string[]> {
+  const rows = new Map<string, string[]>();
+  let header: string | undefined;
+  for (const line of markdown.split('\n')) {
+    if (!line.startsWith('|')) {
+      header = undefined;
+      continue;
+    }
+    const cells = line.split('|').map((c) => c.trim());
+    header ??= cells[1];
+    const code = /^`([A-Z_]+)`$/.exec(cells[1] ?? '')?.[1];
+    if (header === 'code' && code !== undefined) rows.set(code, cells.slice(2, -1));
+  }
+  return rows;
+}
+
+describe('error codes', () => {
+  const rows = tableRows(readme);
+
+  it.each(Object.entries(protocolErrors))('%s is in the README with its status', (code, [status]) => {
+    expect(rows.get(code)?.[0]).toBe(String(status));
+  });
+
+  it.each(Object.keys(graphProblems))('%s is in the README', (code) => {
+    expect(rows.has(code)).toBe(true);
+  });
+
+  it('the README lists no code the server does not have', () => {
+    const known = new Set([...Object.keys(protocolErrors), ...Object.keys(graphProblems)]);
+    expect([...rows.keys()].filter((code) => !known.has(code))).toEqual([]);
+  });
+
+  it.runIf(existsSync(PROTOCOL))('matches the status table of PROTOCOL.md', () => {
+    const protocol = readFileSync(PROTOCOL, 'utf8');
+    const documented = new Map<string, number>();
+    for (const line of protocol.split('\n')) {
+      const match = /^\| (\d{3}) \| (.+) \|$/.exec(line);
+      if (match === null) continue;
+      for (const [, code] of match[2]!.matchAll(/`([A-Z_]+)`/g)) documented.set(code!, Number(match[1]));
+    }
+    expect(Object.fromEntries(Object.entries(protocolErrors).map(([code, [status]]) => [code, status]))).toEqual(Object.fromEntries(documented));
+  });
+});

@@ -1,0 +1,86 @@
+import http from 'node:http';
+import { createApp, type App, type AppOptions } from '../../src/app.ts';
+import { readSettings } from '../../src/settings.ts';
+import type { AnyBody } from './bodies.ts';
+
+/** TestServer is flowchat running in this process on an ephemeral loopback port. */
+export interface TestServer {
+  readonly app: App;
+  readonly origin: string;
+  /** origin + base path: PROTOCOL.md's B. */
+  readonly base: string;
+  close(): Promise<void>;
+}
+
+/** startServer runs the real app (graph.json unless GRAPH says otherwise) with quiet logs. */
+export async function startServer(env: Record<string, string> = {}, options: AppOptions = {}): Promise<TestServer> {
+  const settings = readSettings({ PORT: '0', LOG_LEVEL: 'silent', ...env });
+  const app = await createApp(settings, options);
+  const origin = await app.listen();
+  return { app, origin, base: origin + settings.basePath, close: () => app.shutdown() };
+}
+
+/** Answer is a response read whole, its JSON body parsed. */
+export interface Answer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: AnyBody;
+  readonly ms: number;
+}
+
+/** call makes one request with fetch and reads the JSON answer. */
+export async function call(url: string, init: RequestInit = {}): Promise<Answer> {
+  const started = performance.now();
+  const response = await fetch(url, init);
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : null) as AnyBody, ms: performance.now() - started };
+}
+
+/** postJson posts a JSON body to B. */
+export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  return call(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+}
+
+/**
+ * openPoll starts a poll over its own socket and returns a way to drop the
+ * connection before the answer comes, as a closed browser tab would.
+ */
+export function openPoll(url: string): { answer: Promise<Answer>; disconnect(): void } {
+  const started = performance.now();
+  const agent = new http.Agent({ keepAlive: false });
+  const request = http.get(url, { agent });
+  const answer = new Promise<Answer>((resolve, reject) => {
+    request.on('error', reject);
+    request.on('response', (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => {
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(response.headers)) if (typeof value === 'string') headers.set(name, value);
+        resolve({ status: response.statusCode ?? 0, headers, body: JSON.parse(text) as AnyBody, ms: performance.now() - started });
+      });
+    });
+  });
+  return {
+    answer,
+    disconnect() {
+      answer.catch(() => undefined);
+      request.destroy();
+    },
+  };
+}
+
+/** waitFor polls a condition until it holds or the time is up. */
+export async function waitFor(condition: () => Promise<boolean> | boolean, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** heldPolls reads /health's count of held polls. */
+export async function heldPolls(base: string): Promise<number> {
+  return (await call(`${base}/health`)).body.heldPolls;
+}

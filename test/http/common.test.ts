@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, postJson, startServer, type TestServer } from '../helpers/server.ts';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(() => server.close());
+
+describe('common rules', () => {
+  it.each([
+    ['GET', ''],
+    ['GET', '?since=x'],
+    ['GET', '/health'],
+    ['GET', '/graph'],
+    ['GET', '/nope'],
+    ['DELETE', ''],
+  ])('%s B%s answers JSON with cache-control: no-store', async (method, path) => {
+    const answer = await call(`${server.base}${path}`, { method });
+    expect(answer.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(answer.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('answers every error as {"error": {"code", "message"}}', async () => {
+    const answer = await call(`${server.base}?limit=0`);
+    expect(answer.status).toBe(400);
+    expect(answer.body).toEqual({ error: { code: 'BAD_LIMIT', message: 'limit must be an integer from 1 to 1000' } });
+  });
+
+  it('answers an unknown path under B with 404 NOT_FOUND', async () => {
+    for (const path of ['/nope', '/health/x', '/messages']) {
+      const answer = await call(`${server.base}${path}`);
+      expect(answer.status).toBe(404);
+      expect(answer.body.error.code).toBe('NOT_FOUND');
+    }
+  });
+
+  it('answers a path outside the chat and the page with 404 NOT_FOUND in JSON', async () => {
+    const answer = await call(`${server.origin}/elsewhere`);
+    expect(answer).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
+  });
+
+  it('answers a known path with a wrong method 405 METHOD_NOT_ALLOWED with Allow', async () => {
+    const chat = await call(server.base, { method: 'PUT' });
+    expect(chat.status).toBe(405);
+    expect(chat.headers.get('allow')).toBe('GET, POST');
+    expect(chat.body.error.code).toBe('METHOD_NOT_ALLOWED');
+    const health = await call(`${server.base}/health`, { method: 'POST' });
+    expect(health.status).toBe(405);
+    expect(health.headers.get('allow')).toBe('GET');
+  });
+
+  it('routes by method and path: GET B polls, POST B posts', async () => {
+    const posted = await postJson(server.base, { author: 'a', text: 'routed', room: 'routing' });
+    expect(posted.status).toBe(201);
+    const polled = await call(`${server.base}?room=routing&timeout=0`);
+    expect(polled.body.messages.map((m) => m.text)).toEqual(['routed']);
+  });
+
+  it('serves the page at the parent of B', async () => {
+    const page = await fetch(`${server.origin}/gochat/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const redirect = await fetch(`${server.origin}/gochat`, { redirect: 'manual' });
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.get('location')).toBe('/gochat/');
+  });
+});

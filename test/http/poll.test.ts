@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, heldPolls, openPoll, postJson, startServer, waitFor, type TestServer } from '../helpers/server.ts';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer({ RATE_LIMIT: '0' });
+});
+afterAll(() => server.close());
+
+/** Each test gets a room of its own, so ids start at 1. */
+let rooms = 0;
+const room = () => `poll-${++rooms}`;
+
+describe('GET B (poll)', () => {
+  it('answers at once with what is retained after since', async () => {
+    const r = room();
+    for (const text of ['one', 'two', 'three']) await postJson(server.base, { author: 'a', text, room: r });
+    const answer = await call(`${server.base}?room=${r}&since=1`);
+    expect(answer.status).toBe(200);
+    expect(answer.ms).toBeLessThan(1000);
+    expect(answer.body).toMatchObject({ room: r, next: 3, more: false, reset: false, truncated: false });
+    expect(answer.body.messages.map((m) => [m.id, m.text])).toEqual([[2, 'two'], [3, 'three']]);
+  });
+
+  it('holds a poll until a message arrives and answers it at once', async () => {
+    const r = room();
+    const before = await heldPolls(server.base);
+    const poll = openPoll(`${server.base}?room=${r}&timeout=30`);
+    await waitFor(async () => (await heldPolls(server.base)) === before + 1);
+    const sent = performance.now();
+    await postJson(server.base, { author: 'bob', text: 'wake up', room: r });
+    const answer = await poll.answer;
+    const latency = performance.now() - sent;
+    expect(answer.body.messages.map((m) => m.text)).toEqual(['wake up']);
+    expect(answer.body.next).toBe(1);
+    expect(latency).toBeLessThan(200);
+  });
+
+  it('answers an empty list when the timeout passes', async () => {
+    const r = room();
+    const answer = await call(`${server.base}?room=${r}&timeout=0.5`);
+    expect(answer.body).toMatchObject({ messages: [], next: 0, more: false, reset: false });
+    expect(answer.ms).toBeGreaterThanOrEqual(450);
+    expect(answer.ms).toBeLessThan(2000);
+  });
+
+  it('frees a held poll as soon as its client disconnects', async () => {
+    const before = await heldPolls(server.base);
+    const polls = Array.from({ length: 5 }, () => openPoll(`${server.base}?room=${room()}&timeout=60`));
+    await waitFor(async () => (await heldPolls(server.base)) === before + 5);
+    for (const poll of polls) poll.disconnect();
+    await waitFor(async () => (await heldPolls(server.base)) === before, 2_000);
+  });
+
+  it('returns at most limit messages and says more are waiting', async () => {
+    const r = room();
+    for (let i = 1; i <= 5; i++) await postJson(server.base, { author: 'a', text: `m${i}`, room: r });
+    const first = await call(`${server.base}?room=${r}&limit=2`);
+    expect(first.body).toMatchObject({ next: 2, more: true });
+    const rest = await call(`${server.base}?room=${r}&since=${first.body.next}&limit=10`);
+    expect(rest.body.messages.map((m) => m.id)).toEqual([3, 4, 5]);
+    expect(rest.body.more).toBe(false);
+  });
+
+  it('resets a client with another epoch, from the oldest message', async () => {
+    const r = room();
+    await postJson(server.base, { author: 'a', text: 'x', room: r });
+    const answer = await call(`${server.base}?room=${r}&since=1&epoch=fromAnOldServer&timeout=5`);
+    expect(answer.body).toMatchObject({ reset: true, next: 1 });
+    expect(answer.body.messages.map((m) => m.id)).toEqual([1]);
+    expect(answer.ms).toBeLessThan(1000);
+  });
+
+  it('resets a client whose since is beyond the last id; with nothing retained next is 0', async () => {
+    const answer = await call(`${server.base}?room=${room()}&since=40&timeout=5`);
+    expect(answer.body).toMatchObject({ reset: true, messages: [], next: 0 });
+    expect(answer.ms).toBeLessThan(1000);
+  });
+
+  it('keeps the epoch steady across answers and in /health', async () => {
+    const a = await call(`${server.base}?timeout=0`);
+    const b = await call(`${server.base}/health`);
+    expect(a.body.epoch).toBe(b.body.epoch);
+  });
+
+  it('delivers one message to every poll held in its room', async () => {
+    const r = room();
+    const before = await heldPolls(server.base);
+    const polls = Array.from({ length: 20 }, () => openPoll(`${server.base}?room=${r}&timeout=30`));
+    await waitFor(async () => (await heldPolls(server.base)) === before + 20);
+    await postJson(server.base, { author: 'a', text: 'to all', room: r });
+    const answers = await Promise.all(polls.map((p) => p.answer));
+    expect(answers.every((a) => a.body.messages.length === 1 && a.body.messages[0]?.text === 'to all')).toBe(true);
+  });
+});
+
+describe('GET B with a small buffer', () => {
+  it('says truncated when messages between since and the first returned were dropped', async () => {
+    const { defaultGraph, writeGraph } = await import('../helpers/graph-file.ts');
+    const graph = defaultGraph();
+    const capacity = graph.connections.find((c) => 'data' in c && c.tgt.port === 'capacity');
+    if (capacity === undefined || !('data' in capacity)) throw new Error('graph.json has no capacity packet');
+    capacity.data = 3;
+    const small = await startServer({ GRAPH: writeGraph(graph), RATE_LIMIT: '0' });
+    try {
+      for (let i = 1; i <= 6; i++) await postJson(small.base, { author: 'a', text: `m${i}` });
+      const answer = await call(`${small.base}?since=1`);
+      expect(answer.body.messages.map((m) => m.id)).toEqual([4, 5, 6]);
+      expect(answer.body.truncated).toBe(true);
+      const fromZero = await call(`${small.base}?since=0`);
+      expect(fromZero.body.truncated).toBe(true);
+      const upToDate = await call(`${small.base}?since=3`);
+      expect(upToDate.body.truncated).toBe(false);
+    } finally {
+      await small.close();
+    }
+  });
+});

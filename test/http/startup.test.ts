@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { defaultGraph, writeGraph } from '../helpers/graph-file.ts';
+import { spawnServer } from '../helpers/process.ts';
+import { call, heldPolls, openPoll, waitFor } from '../helpers/server.ts';
+
+describe('start-up', () => {
+  it('prints one line with the URL and serves', async () => {
+    const server = await spawnServer();
+    try {
+      const { stdout } = server.output();
+      expect(stdout).toMatch(/^flowchat is running at http:\/\/127\.0\.0\.1:\d+\/gochat\/ \(chat API: http:\/\/127\.0\.0\.1:\d+\/gochat\/chat\)$/m);
+      expect((await call(`${server.base}/health`)).body.status).toBe('ok');
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  });
+
+  it('refuses a bad graph as a whole, exiting non-zero with every problem and its fix', async () => {
+    const graph = defaultGraph();
+    graph.processes.Storage = { component: 'Storag' };
+    graph.connections.push({ src: { process: 'Router', port: 'graph' }, tgt: { process: 'Controller', port: 'in' } });
+    const server = await spawnServer({ GRAPH: writeGraph(graph) });
+    expect(await server.exited).toBe(2);
+    const { stderr } = server.output();
+    expect(stderr).toContain("Storage: uses component 'Storag', which does not exist; the components in components/ are:");
+    expect(stderr).toContain('Router.graph (connections[16]): is already connected to Inspector.in');
+  });
+
+  it('refuses malformed graph JSON with its line and column', async () => {
+    const server = await spawnServer({ GRAPH: writeGraph('{\n  "processes": {,\n}') });
+    expect(await server.exited).toBe(2);
+    expect(server.output().stderr).toMatch(/graph\.json:2:17: is not valid JSON/);
+  });
+
+  it.each([
+    ['PORT', 'http', 'PORT="http": must be an integer from 0 to 65535'],
+    ['RATE_LIMIT', '-1', 'RATE_LIMIT="-1": must be an integer from 0 to 1000000'],
+    ['MAX_HELD_POLLS', '0', 'MAX_HELD_POLLS="0": must be an integer from 1 to 1000000'],
+    ['BASE_PATH', 'chat/', 'BASE_PATH="chat/": must be a path such as /gochat/chat'],
+    ['LOG_LEVEL', 'loud', 'LOG_LEVEL="loud": must be one of'],
+  ])('refuses a bad %s, naming it', async (name, value, message) => {
+    const server = await spawnServer({ [name]: value, ...(name === 'PORT' ? {} : {}) });
+    expect(await server.exited).toBe(2);
+    expect(server.output().stderr).toContain(message);
+  });
+});
+
+describe('shutdown', () => {
+  it.each([
+    ['node', undefined],
+    ['npm start', ['npm', 'start', '--silent']],
+  ])('on SIGTERM (%s): answers held polls, refuses new requests, exits 0', async (_name, command) => {
+    const server = await spawnServer({}, command);
+    const polls = Array.from({ length: 3 }, (_, i) => openPoll(`${server.base}?timeout=60&room=r${i}`));
+    await waitFor(async () => (await heldPolls(server.base)) === 3);
+    const signalled = performance.now();
+    server.child.kill('SIGTERM');
+    const answers = await Promise.all(polls.map((p) => p.answer));
+    expect(performance.now() - signalled).toBeLessThan(3000);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(answers.map((a) => a.body.messages)).toEqual([[], [], []]);
+    const late = await call(`${server.base}/health`).catch((error: Error) => error);
+    // Either the 503 SHUTTING_DOWN or a refused connection: PROTOCOL.md counts both.
+    if (!(late instanceof Error)) expect(late.body.error.code).toBe('SHUTTING_DOWN');
+    expect(await server.exited).toBe(0);
+  });
+
+  it('on SIGINT exits 0 too', async () => {
+    const server = await spawnServer();
+    server.child.kill('SIGINT');
+    expect(await server.exited).toBe(0);
+  });
+});

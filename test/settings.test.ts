@@ -1,0 +1,45 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readSettings, SettingsError } from '../src/settings.ts';
+
+describe('settings', () => {
+  it('has the documented defaults', () => {
+    expect(readSettings({})).toEqual({
+      port: 9090,
+      host: '127.0.0.1',
+      graph: path.resolve('graph.json'),
+      basePath: '/gochat/chat',
+      logLevel: 'info',
+      rateLimit: 20,
+      maxHeldPolls: 10_000,
+      trustProxy: 'loopback',
+      bodyLimit: 16_384,
+      webRoot: path.resolve('web'),
+    });
+  });
+
+  it('reads each variable', () => {
+    const s = readSettings({ PORT: '8000', HOST: '0.0.0.0', BASE_PATH: '/chat', RATE_LIMIT: '0', MAX_HELD_POLLS: '5', TRUST_PROXY: '10.0.0.0/8, 127.0.0.1', BODY_LIMIT: '1024' });
+    expect(s).toMatchObject({ port: 8000, host: '0.0.0.0', basePath: '/chat', rateLimit: 0, maxHeldPolls: 5, trustProxy: '10.0.0.0/8, 127.0.0.1', bodyLimit: 1024 });
+    expect(readSettings({ TRUST_PROXY: 'none' }).trustProxy).toBe(false);
+  });
+
+  it('is frozen', () => {
+    expect(Object.isFrozen(readSettings({}))).toBe(true);
+  });
+
+  it('names every bad variable at once, with the values it takes', () => {
+    let error: unknown;
+    try {
+      readSettings({ PORT: '99999', RATE_LIMIT: 'many', TRUST_PROXY: 'x;y' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SettingsError);
+    expect((error as SettingsError).problems).toEqual([
+      'TRUST_PROXY="x;y": must be a comma-separated list of addresses or CIDR ranges (or loopback, linklocal, uniquelocal), or "none"',
+      'PORT="99999": must be an integer from 0 to 65535 (default 9090)',
+      'RATE_LIMIT="many": must be an integer from 0 to 1000000 (default 20)',
+    ]);
+  });
+});
