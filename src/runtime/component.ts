@@ -46,20 +46,31 @@ export interface ComponentSpec<I extends PortMap, O extends PortMap, C> {
   readonly description: string;
   readonly inPorts: I;
   readonly outPorts: O;
-  /** Makes a process: its state lives in the closure, its handlers come back. */
-  readonly create: (context: ProcessContext<O, C>) => Process<I>;
+  /**
+   * Makes a process: its state lives in the closure, its handlers come back.
+   * A method, so a component of the chat still fits the registry's erased Component.
+   */
+  create(context: ProcessContext<O, C>): Process<I>;
 }
 
 /** Component is a ComponentSpec with its port names erased, as the registry holds it. */
 export type Component = ComponentSpec<PortMap, PortMap, unknown>;
+
+/** OnlyDeclared refuses handlers for ports a component does not declare. */
+type OnlyDeclared<P, I> = P & { [K in Exclude<keyof P, keyof I | 'onStop'>]: never };
+
+/** ComponentDeclaration is what defineComponent takes: a ComponentSpec whose process has no stray handlers. */
+export type ComponentDeclaration<I extends PortMap, O extends PortMap, C, P> = Omit<ComponentSpec<I, O, C>, 'create'> & {
+  create(context: ProcessContext<O, C>): OnlyDeclared<P, I>;
+};
 
 /**
  * defineComponent declares a component. Port names are inferred from
  * `inPorts` and `outPorts`, so a handler for a port that does not exist, a
  * missing handler, or a send on an undeclared out-port fails to compile.
  */
-export function defineComponent<I extends PortMap, O extends PortMap, C>(
-  spec: ComponentSpec<I, O, C>,
+export function defineComponent<I extends PortMap, O extends PortMap, C, P extends Process<I>>(
+  spec: ComponentDeclaration<I, O, C, P>,
 ): ComponentSpec<I, O, C> {
   for (const name of Object.keys(spec.inPorts)) {
     if (name === 'onStop') throw new Error(`Component ${spec.name}: an in-port cannot be named 'onStop'`);
@@ -72,6 +83,6 @@ export function defineComponent<I extends PortMap, O extends PortMap, C>(
  * file infers only its ports: `const define = componentFor<AppContext>()`.
  */
 export function componentFor<C>() {
-  return <I extends PortMap, O extends PortMap>(spec: ComponentSpec<I, O, C>): ComponentSpec<I, O, C> =>
+  return <I extends PortMap, O extends PortMap, P extends Process<I>>(spec: ComponentDeclaration<I, O, C, P>): ComponentSpec<I, O, C> =>
     defineComponent(spec);
 }

@@ -1,0 +1,143 @@
+import { requestJson } from './api.js';
+import { retryDelay } from './backoff.js';
+import { describeError } from './errors.js';
+import { makeNonce } from './nonce.js';
+
+const POST_TIMEOUT_MS = 15_000;
+// Past this, automatic retries stop and the reader decides (Retry/Discard).
+const GIVE_UP_AFTER_MS = 120_000;
+
+/**
+ * createOutbox sends messages (PROTOCOL.md "Post") and lists them in `list`
+ * until the server's copy comes back through the poll. Each message keeps
+ * one nonce for all its tries, so a retry after a lost answer is recognised
+ * by the server and never stored twice.
+ *
+ * Entry states (data-state): sending → sent (accepted, not yet seen in the
+ * log) or waiting (retrying by itself after a network or server failure) or
+ * failed (refused, or out of retries: Retry and Discard buttons).
+ */
+export function createOutbox({ list, endpoint, room, backoff, pollSeq, onSettled }) {
+  const entries = new Map();
+
+  async function attempt(entry) {
+    clearTimeout(entry.timer);
+    entry.attempts += 1;
+    entry.inFlight = true;
+    update(entry, 'sending', 'Sending…');
+    try {
+      await requestJson(endpoint, {
+        method: 'POST',
+        body: { text: entry.text, author: entry.author, room, nonce: entry.nonce },
+        timeoutMs: POST_TIMEOUT_MS,
+      });
+      entry.inFlight = false;
+      if (!entries.has(entry.nonce)) return;
+      entry.acceptedBefore = pollSeq();
+      update(entry, 'sent', 'Sent');
+    } catch (error) {
+      entry.inFlight = false;
+      if (!entries.has(entry.nonce)) return;
+      if (error.retryable && Date.now() - entry.firstTry < GIVE_UP_AFTER_MS) {
+        const delay = retryDelay(entry.attempts - 1, error.retryAfterMs, backoff);
+        entry.timer = setTimeout(() => attempt(entry), delay);
+        update(entry, 'waiting', `Not delivered yet: ${describeError(error)} Retrying by itself.`);
+      } else {
+        update(entry, 'failed', describeError(error));
+      }
+    }
+  }
+
+  function update(entry, state, sentence) {
+    entry.state = state;
+    entry.element.dataset.state = state;
+    entry.status.textContent = sentence;
+    entry.actions.hidden = state !== 'failed';
+  }
+
+  function remove(entry) {
+    clearTimeout(entry.timer);
+    entries.delete(entry.nonce);
+    entry.element.remove();
+  }
+
+  function render(entry) {
+    const element = document.createElement('li');
+    element.className = 'pending';
+    element.dataset.nonce = entry.nonce;
+    const text = document.createElement('span');
+    text.className = 'text';
+    text.textContent = entry.text;
+    const status = document.createElement('span');
+    status.className = 'status';
+    status.setAttribute('role', 'status');
+    const actions = document.createElement('span');
+    actions.className = 'actions';
+    actions.append(
+      button('Retry', 'retry', () => {
+        entry.firstTry = Date.now();
+        entry.attempts = 0;
+        attempt(entry);
+        onSettled();
+      }),
+      button('Discard', 'discard', () => {
+        remove(entry);
+        onSettled();
+      }),
+    );
+    element.append(text, status, actions);
+    return Object.assign(entry, { element, status, actions });
+  }
+
+  return {
+    /** send queues a new message by `author` and starts its first try. */
+    send(text, author) {
+      const entry = render({ nonce: makeNonce(), text, author, attempts: 0, firstTry: Date.now(), timer: null, inFlight: false });
+      entries.set(entry.nonce, entry);
+      list.append(entry.element);
+      attempt(entry);
+    },
+    /**
+     * confirm drops the entries whose server copy is among `messages`
+     * (same nonce and author) and says whether any did.
+     */
+    confirm(messages) {
+      let any = false;
+      for (const message of messages) {
+        const entry = typeof message?.nonce === 'string' ? entries.get(message.nonce) : undefined;
+        if (entry && entry.author === message.author) {
+          remove(entry);
+          any = true;
+        }
+      }
+      return any;
+    },
+    /**
+     * caughtUp is told that the poll sent as number `seq` saw everything the
+     * server holds. A message accepted before that poll was sent and still
+     * unseen is gone: the server lost its history (restart) after taking it.
+     */
+    caughtUp(seq) {
+      for (const entry of entries.values()) {
+        if (entry.state === 'sent' && entry.acceptedBefore < seq) {
+          update(entry, 'failed', 'The chat server restarted and lost this message.');
+        }
+      }
+    },
+    /** flush retries at once every entry waiting for its next automatic try. */
+    flush() {
+      for (const entry of entries.values()) {
+        if (entry.state === 'waiting' && !entry.inFlight) attempt(entry);
+      }
+    },
+  };
+}
+
+function button(label, action, onClick) {
+  const element = document.createElement('button');
+  element.type = 'button';
+  element.dataset.action = action;
+  element.textContent = label;
+  element.addEventListener('click', onClick);
+  return element;
+}
