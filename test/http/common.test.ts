@@ -65,4 +65,18 @@ describe('common rules', () => {
     expect(redirect.status).toBe(302);
     expect(redirect.headers.get('location')).toBe('/gochat/');
   });
+
+  it('answers 503 SHUTTING_DOWN with Retry-After once shutdown has begun', async () => {
+    const stopping = await startServer();
+    try {
+      stopping.app.adapter.refuseNewRequests();
+      const answer = await call(`${stopping.base}?timeout=0`);
+      expect(answer.status).toBe(503);
+      expect(answer.body.error.code).toBe('SHUTTING_DOWN');
+      expect(answer.headers.get('retry-after')).toBe('5');
+      expect(answer.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    } finally {
+      await stopping.close();
+    }
+  });
 });
