@@ -7,7 +7,7 @@ import { RATE_WINDOW_MS } from '../src/settings.ts';
 /** RateLimit passes posts on while their client stays under RATE_LIMIT posts per 10 s. */
 export default defineChatComponent({
   name: 'RateLimit',
-  description: 'Passes posts on while their client stays within RATE_LIMIT posts per 10 seconds; answers the rest 429',
+  description: 'Passes posts on while their session (or, without one, their client address) stays within RATE_LIMIT posts per 10 seconds; answers the rest 429',
   inPorts: {
     in: postPort('Checked posts', true),
   },
@@ -21,7 +21,9 @@ export default defineChatComponent({
     return {
       in(command) {
         if (limit === 0) return out.send('out', command);
-        const waitMs = window.take(command.request.clientAddress);
+        // Per session where there is one, else per client address (PROTOCOL.md, Post).
+        const { session, clientAddress } = command.request;
+        const waitMs = window.take(session === undefined ? clientAddress : `session:${session.token}`);
         if (waitMs === 0) return out.send('out', command);
         const seconds = Math.max(1, Math.ceil(waitMs / 1000));
         return out.send('error', errorReply(command.request, 'RATE_LIMITED', `too many posts: at most ${limit} every ${RATE_WINDOW_MS / 1000} s; send again in ${seconds} s`, { 'retry-after': String(seconds) }));

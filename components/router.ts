@@ -2,14 +2,56 @@ import { defineChatComponent } from '../src/app-context.ts';
 import { errorReply } from '../src/protocol/packets.ts';
 import { replyPort, requestPort } from '../src/protocol/ports.ts';
 
-type Route = 'poll' | 'post' | 'health' | 'graph';
+type Route = 'poll' | 'post' | 'health' | 'graph' | 'session' | 'rooms' | 'users';
 
-// Paths are relative to the base path B; routing is by method and path.
-const ROUTES: Readonly<Record<string, Readonly<Record<string, Route>>>> = {
-  '': { GET: 'poll', POST: 'post' },
-  '/health': { GET: 'health' },
-  '/graph': { GET: 'graph' },
-};
+/**
+ * Paths relative to the base path B, with `:name` segments as parameters;
+ * routing is by method and path. A route whose out-port is not wired does
+ * not exist, so rewiring graph.json removes it.
+ */
+const ROUTES: readonly { readonly path: readonly string[]; readonly methods: Readonly<Record<string, Route>> }[] = [
+  { path: [], methods: { GET: 'poll', POST: 'post' } },
+  { path: ['health'], methods: { GET: 'health' } },
+  { path: ['graph'], methods: { GET: 'graph' } },
+  { path: ['session'], methods: { GET: 'session', POST: 'session', PATCH: 'session', DELETE: 'session' } },
+  { path: ['rooms'], methods: { GET: 'rooms', POST: 'rooms' } },
+  { path: ['rooms', ':room', 'invite'], methods: { POST: 'rooms' } },
+  { path: ['rooms', ':room', 'leave'], methods: { POST: 'rooms' } },
+  { path: ['users'], methods: { GET: 'users' } },
+  { path: ['users', ':nick'], methods: { GET: 'users' } },
+];
+
+type Methods = readonly (readonly [string, Route])[];
+interface Found {
+  readonly methods: Methods;
+  readonly params: Record<string, string>;
+}
+
+/** match finds the route for the path segments after B, with its parameters. */
+function match(routes: readonly { path: readonly string[]; methods: Methods }[], segments: readonly string[]): Found | undefined {
+  for (const route of routes) {
+    if (route.path.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const fits = route.path.every((part, i) => {
+      const segment = segments[i] as string;
+      if (part.startsWith(':')) {
+        params[part.slice(1)] = decodeSegment(segment);
+        return segment !== '';
+      }
+      return part === segment;
+    });
+    if (fits) return { methods: route.methods, params };
+  }
+  return undefined;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment; // malformed escapes fail the parameter's own check downstream
+  }
+}
 
 /** Router sends each request on by its method and path, and answers 404 and 405 itself. */
 export default defineChatComponent({
@@ -23,26 +65,38 @@ export default defineChatComponent({
     post: requestPort('POST B: new messages'),
     health: requestPort('GET B/health'),
     graph: requestPort('GET B/graph'),
+    session: requestPort('GET, POST, PATCH and DELETE B/session'),
+    rooms: requestPort('GET and POST B/rooms, POST B/rooms/R/invite and B/rooms/R/leave'),
+    users: requestPort('GET B/users and B/users/NICK'),
     error: replyPort('404 and 405 answers'),
   },
   create({ out, app }) {
     const base = app.settings.basePath;
-    // A route whose out-port is not wired does not exist: rewiring graph.json removes it.
-    const wired = (methods: Readonly<Record<string, Route>>): [string, Route][] =>
-      Object.entries(methods).filter(([, route]) => out.isConnected(route));
-
+    // The wiring is fixed once the network is built: keep only the routes it serves.
+    const routes = ROUTES.map(({ path, methods }) => ({
+      path,
+      methods: Object.entries(methods).filter(([, route]) => out.isConnected(route)),
+    })).filter((route) => route.methods.length > 0);
     return {
       in(request) {
-        const rest = request.path.startsWith(base) ? request.path.slice(base.length) : undefined;
-        // A trailing slash names the same resource: "B/" is B, "B/health/" is B/health.
-        const key = rest?.endsWith('/') ? rest.slice(0, -1) : rest;
-        const methods = key === undefined || !Object.hasOwn(ROUTES, key) ? [] : wired(ROUTES[key] as Record<string, Route>);
-        if (methods.length === 0) return out.send('error', errorReply(request, 'NOT_FOUND'));
+        const found = request.path.startsWith(base) ? routeOf(routes, request.path.slice(base.length)) : undefined;
+        if (found === undefined) return out.send('error', errorReply(request, 'NOT_FOUND'));
+        const { methods } = found;
         const route = methods.find(([method]) => method === request.method)?.[1];
-        if (route !== undefined) return out.send(route, request);
+        if (route !== undefined) {
+          request.params = found.params;
+          return out.send(route, request);
+        }
         const allow = methods.map(([method]) => method).join(', ');
         return out.send('error', errorReply(request, 'METHOD_NOT_ALLOWED', `${request.path} does not take ${request.method}; use ${allow}`, { allow }));
       },
     };
   },
 });
+
+function routeOf(routes: Parameters<typeof match>[0], rest: string): Found | undefined {
+  if (rest !== '' && !rest.startsWith('/')) return undefined; // "B-other" is not under B
+  // A trailing slash names the same resource: "B/" is B, "B/health/" is B/health.
+  const trimmed = rest.endsWith('/') ? rest.slice(1, -1) : rest.slice(1);
+  return match(routes, trimmed === '' ? [] : trimmed.split('/'));
+}

@@ -1,9 +1,9 @@
 import { defineChatComponent } from '../src/app-context.ts';
 import { ProtocolError } from '../src/protocol/errors.ts';
-import { room, text, token } from '../src/protocol/fields.ts';
+import { jsonObject, room, text, token } from '../src/protocol/fields.ts';
 import { attempt, type HttpRequest, type PostCommand } from '../src/protocol/packets.ts';
 import { postPort, replyPort, requestPort } from '../src/protocol/ports.ts';
-import { integerSetting } from '../src/runtime/port.ts';
+import { booleanSetting, integerSetting } from '../src/runtime/port.ts';
 
 const MAX_AUTHOR = 64;
 
@@ -14,36 +14,49 @@ export default defineChatComponent({
   inPorts: {
     in: requestPort('POST requests with a parsed JSON or form body', true),
     maxText: integerSetting('Longest text in characters (default 4000)', 1, 100_000),
+    sessionRequired: booleanSetting('Whether posting to public rooms needs a session (default false: open posting, as in gochat)'),
   },
   outPorts: {
     post: postPort('Checked posts'),
-    error: replyPort('400 and 415 answers for bad bodies'),
+    error: replyPort('400, 401, 403 and 415 answers'),
   },
   create({ out }) {
-    let maxText = 4000;
+    const rules = { maxText: 4000, sessionRequired: false };
     return {
       in(request) {
-        const checked = attempt(request, () => postCommand(request, maxText));
+        const checked = attempt(request, () => postCommand(request, rules));
         return 'error' in checked ? out.send('error', checked.error) : out.send('post', checked.value);
       },
       maxText(value) {
-        maxText = value;
+        rules.maxText = value;
+      },
+      sessionRequired(value) {
+        rules.sessionRequired = value;
       },
     };
   },
 });
 
-/** postCommand reads PROTOCOL.md's post fields from a JSON or form body. */
-export function postCommand(request: HttpRequest, maxText: number): PostCommand {
-  const body = request.body;
-  if (body === undefined) throw new ProtocolError('UNSUPPORTED_MEDIA_TYPE', 'the post has no body; send {"author", "text"} as application/json or application/x-www-form-urlencoded');
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ProtocolError('BAD_JSON', 'the body must be a JSON object such as {"author": "alice", "text": "hi"}');
-  }
-  const fields = body as Record<string, unknown>;
+export interface PostRules {
+  readonly maxText: number;
+  readonly sessionRequired: boolean;
+}
+
+/**
+ * postCommand reads PROTOCOL.md's post fields from a JSON or form body.
+ * With a session the author is the session's nick; without one, posting
+ * needs `author` and is refused where sessions are required.
+ */
+export function postCommand(request: HttpRequest, rules: PostRules): PostCommand {
+  const { session } = request;
+  if (session === undefined && rules.sessionRequired) throw new ProtocolError('NO_SESSION', 'posting needs a session; open one with POST /session and send its token as "Authorization: Bearer <token>"');
+  const fields = jsonObject(request.body);
   // Checked in PROTOCOL.md's order, so a body with several faults names the first.
-  const checkedText = text(fields.text, 'text', 'BAD_TEXT', maxText, true);
-  const author = text(fields.author, 'author', 'BAD_AUTHOR', MAX_AUTHOR, false);
+  const checkedText = text(fields.text, 'text', 'BAD_TEXT', rules.maxText, true);
+  const author = session !== undefined && fields.author === undefined ? session.nick : text(fields.author, 'author', 'BAD_AUTHOR', MAX_AUTHOR, false);
+  if (session !== undefined && author !== session.nick) {
+    throw new ProtocolError('AUTHOR_MISMATCH', `author "${author}" is not your session's nick "${session.nick}"; leave author out or send your own nick`);
+  }
   const inBody = fields.room === undefined ? undefined : room(fields.room, 'lobby');
   const inQuery = request.query.room === undefined ? undefined : room(request.query.room, 'lobby');
   if (inBody !== undefined && inQuery !== undefined && inBody !== inQuery) {

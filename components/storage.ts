@@ -1,10 +1,11 @@
 import { defineChatComponent } from '../src/app-context.ts';
 import { errorReply, JsonText, reply, type PollCommand, type Reply } from '../src/protocol/packets.ts';
-import { pollPort, postPort, replyPort, requestPort } from '../src/protocol/ports.ts';
+import { listingPort, pollPort, postPort, presencePort, replyPort, requestPort } from '../src/protocol/ports.ts';
 import { integerSetting } from '../src/runtime/port.ts';
 import { HeldPolls } from '../src/storage/held-polls.ts';
 import { MemoryStore } from '../src/storage/memory-store.ts';
 import { emptyAnswer, newMessageAnswer, pollAnswer } from '../src/storage/poll-answer.ts';
+import type { Draft } from '../src/storage/store.ts';
 
 // Seconds a client should wait before polling again when all poll slots are taken.
 const POLL_RETRY_AFTER = '2';
@@ -16,17 +17,28 @@ export default defineChatComponent({
   inPorts: {
     poll: pollPort('Checked polls, answered at once or held'),
     post: postPort('Checked posts, stored and announced to the polls held in their room'),
+    presence: presencePort('Join and leave events, appended as messages'),
+    listing: listingPort('Room listings, completed with the public rooms and each room\'s last id'),
     health: requestPort('Health checks, answered with the store\'s epoch, rooms and held polls'),
     capacity: integerSetting('Messages retained per room (default 1000)', 1, 1_000_000),
     maxRooms: integerSetting('Rooms holding messages at once (default 10000)', 1, 1_000_000),
   },
   outPorts: {
     out: replyPort('Answers to polls, posts and health checks'),
+    listing: listingPort('Room listings with last ids, to be completed with who is online'),
   },
   create({ out, app }) {
     const store = new MemoryStore();
     const startedAt = Date.now();
     const held = new HeldPolls((command) => void out.send('out', ok(command, emptyAnswer(store.epoch, command))));
+
+    /** append stores a message and releases the polls held in its room with it. */
+    function append(draft: Draft) {
+      const result = store.append(draft);
+      if (result.kind !== 'appended') return { ...result, released: [] };
+      const answer = newMessageAnswer(store.epoch, result.entry);
+      return { ...result, released: held.take(draft.room).map((poll) => ok(poll, answer)) };
+    }
 
     async function answerAll(replies: Iterable<Reply>): Promise<void> {
       for (const r of replies) {
@@ -48,13 +60,27 @@ export default defineChatComponent({
       },
 
       post(command) {
-        const result = store.append({ room: command.room, type: 'message', author: command.author, text: command.text, nonce: command.nonce });
+        const result = append({ room: command.room, type: 'message', author: command.author, text: command.text, nonce: command.nonce });
         if (result.kind === 'room-limit') return out.send('out', errorReply(command.request, 'ROOM_LIMIT'));
         const body = new JsonText(`{"message":${result.entry.json}}`);
-        if (result.kind === 'duplicate') return out.send('out', reply(command.request, 200, body));
-        const answer = newMessageAnswer(store.epoch, result.entry);
-        const waiting = held.take(command.room).map((poll) => ok(poll, answer));
-        return answerAll([...waiting, reply(command.request, 201, body)]);
+        return answerAll([...result.released, reply(command.request, result.kind === 'duplicate' ? 200 : 201, body)]);
+      },
+
+      presence({ room, nick, type }) {
+        const text = `${nick} ${type === 'join' ? 'joined' : 'left'}`;
+        const result = append({ room, type, author: nick, text });
+        // A room that cannot open has nobody to tell.
+        return result.kind === 'appended' ? answerAll(result.released) : undefined;
+      },
+
+      listing(listing) {
+        for (const room of listing.rooms) room.lastId = store.lastId(room.name);
+        if (listing.kind === 'list') {
+          for (const [name, lastId] of store.rooms()) {
+            if (!listing.hidden.has(name)) listing.rooms.push({ name, private: false, lastId });
+          }
+        }
+        return out.send('listing', listing);
       },
 
       health(request) {

@@ -12,6 +12,12 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 export function toPacket(req: FastifyRequest, res: FastifyReply, open: OpenRequests): HttpRequest {
   const aborter = new AbortController();
   let answered = false;
+  let endings: (() => void)[] | undefined;
+  const end = (): void => {
+    answered = true;
+    open.delete(packet);
+    if (endings !== undefined) for (const callback of endings) callback();
+  };
   const queryAt = req.url.indexOf('?');
   const packet: HttpRequest = {
     method: req.method,
@@ -21,19 +27,22 @@ export function toPacket(req: FastifyRequest, res: FastifyReply, open: OpenReque
     body: req.body,
     clientAddress: req.ip,
     signal: aborter.signal,
+    params: {},
+    session: undefined,
     respond(status, body, headers) {
       if (answered) return;
-      answered = true;
-      open.delete(packet);
-      if (res.raw.destroyed) return;
-      sendJson(res, status, body, headers);
+      end();
+      if (!res.raw.destroyed) sendJson(res, status, body, headers);
+    },
+    onEnd(callback) {
+      if (answered) callback();
+      else (endings ??= []).push(callback);
     },
   };
   open.add(packet);
   res.raw.once('close', () => {
     if (answered) return;
-    answered = true;
-    open.delete(packet);
+    end();
     aborter.abort();
   });
   return packet;

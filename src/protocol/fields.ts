@@ -89,3 +89,24 @@ export function codePoints(s: string): number {
   }
   return n;
 }
+
+const NICK = /^[A-Za-z0-9_.-]{1,32}$/;
+
+/** nick reads a nick (sessions, invitations, members), or throws with `code`. */
+export function nick(value: unknown, code: ErrorCode = 'BAD_NICK'): string {
+  if (typeof value !== 'string' || !NICK.test(value)) {
+    throw new ProtocolError(code, `nick must be 1 to 32 characters of A-Z, a-z, 0-9, "_", "." and "-", got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** jsonObject reads a body that must be a JSON (or form) object. */
+export function jsonObject(body: unknown): Record<string, unknown> {
+  if (body === undefined) {
+    throw new ProtocolError('UNSUPPORTED_MEDIA_TYPE', 'the request has no body; send it as application/json or application/x-www-form-urlencoded');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ProtocolError('BAD_JSON', 'the body must be a JSON object');
+  }
+  return body as Record<string, unknown>;
+}

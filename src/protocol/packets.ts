@@ -23,8 +23,20 @@ export interface HttpRequest {
   readonly clientAddress: string;
   /** Fires when the client goes away before it was answered. */
   readonly signal: AbortSignal;
+  /** Path parameters the Router found, e.g. {room: "ops"} for B/rooms/ops/invite. */
+  params: Readonly<Record<string, string>>;
+  /** The caller's session: set by the Session component when the request carries a live token. */
+  session: SessionRef | undefined;
   /** Answers the request; later calls are ignored. */
   respond(status: number, body: unknown, headers?: Headers): void;
+  /** Calls back once, when the request is answered or its client goes away. */
+  onEnd(callback: () => void): void;
+}
+
+/** SessionRef names whose request it is. */
+export interface SessionRef {
+  readonly token: string;
+  readonly nick: string;
 }
 
 /**

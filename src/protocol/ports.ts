@@ -1,4 +1,5 @@
 import { port, type PortSpec } from '../runtime/port.ts';
+import type { Departure, PresenceEvent, RoomListing, UserQuery } from './membership.ts';
 import type { HttpRequest, PollCommand, PostCommand, Reply } from './packets.ts';
 
 /** Port declarations for the chat's packet kinds; the datatype names are what graph.json checks. */
@@ -14,3 +15,11 @@ export const pollPort = (description: string, required = false): PortSpec<PollCo
 
 export const postPort = (description: string, required = false): PortSpec<PostCommand> =>
   port<PostCommand>('post', description, { required });
+
+export const presencePort = (description: string): PortSpec<PresenceEvent> => port<PresenceEvent>('presence', description);
+
+export const departurePort = (description: string): PortSpec<Departure> => port<Departure>('departure', description);
+
+export const listingPort = (description: string): PortSpec<RoomListing> => port<RoomListing>('listing', description);
+
+export const userQueryPort = (description: string): PortSpec<UserQuery> => port<UserQuery>('user-query', description);

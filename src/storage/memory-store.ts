@@ -22,7 +22,7 @@ const nonceKey = (author: string, nonce: string): string => `${author}\u0000${no
  */
 export class MemoryStore implements MessageStore {
   readonly epoch = nanoid();
-  private readonly rooms = new Map<string, Room>();
+  private readonly byName = new Map<string, Room>();
   private limits: StoreLimits;
 
   constructor(limits: Partial<StoreLimits> = {}, private readonly now: () => number = Date.now) {
@@ -30,7 +30,7 @@ export class MemoryStore implements MessageStore {
   }
 
   get roomCount(): number {
-    return this.rooms.size;
+    return this.byName.size;
   }
 
   /** configure sets the limits for rooms opened from now on. */
@@ -39,15 +39,15 @@ export class MemoryStore implements MessageStore {
   }
 
   append(draft: Draft): AppendResult {
-    let room = this.rooms.get(draft.room);
+    let room = this.byName.get(draft.room);
     if (room !== undefined && draft.nonce !== undefined) {
       const earlier = room.nonces.get(nonceKey(draft.author, draft.nonce));
       if (earlier !== undefined) return { kind: 'duplicate', entry: earlier };
     }
     if (room === undefined) {
-      if (this.rooms.size >= this.limits.maxRooms) return { kind: 'room-limit' };
+      if (this.byName.size >= this.limits.maxRooms) return { kind: 'room-limit' };
       room = { ring: new Ring(this.limits.capacity), lastId: 0, nonces: new Map() };
-      this.rooms.set(draft.room, room);
+      this.byName.set(draft.room, room);
     }
     const message: Message = {
       id: room.lastId + 1,
@@ -67,7 +67,7 @@ export class MemoryStore implements MessageStore {
   }
 
   read(roomName: string, since: number, limit: number): Slice {
-    const room = this.rooms.get(roomName);
+    const room = this.byName.get(roomName);
     if (room === undefined) return { entries: [], lastId: 0, firstId: 1 };
     const firstId = room.lastId - room.ring.size + 1;
     const from = Math.max(since + 1, firstId);
@@ -79,6 +79,10 @@ export class MemoryStore implements MessageStore {
   }
 
   lastId(roomName: string): number {
-    return this.rooms.get(roomName)?.lastId ?? 0;
+    return this.byName.get(roomName)?.lastId ?? 0;
+  }
+
+  *rooms(): IterableIterator<[string, number]> {
+    for (const [name, room] of this.byName) yield [name, room.lastId];
   }
 }

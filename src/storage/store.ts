@@ -54,4 +54,6 @@ export interface MessageStore {
   /** Up to `limit` entries with ids above `since`, oldest first. */
   read(room: string, since: number, limit: number): Slice;
   lastId(room: string): number;
+  /** Every room holding messages, with its last id. */
+  rooms(): IterableIterator<[name: string, lastId: number]>;
 }

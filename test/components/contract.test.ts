@@ -14,7 +14,7 @@ describe.each(components.map((c) => [c.name, c] as const))('component %s', (_nam
     expect(component.description.length).toBeGreaterThan(10);
     for (const spec of [...Object.values(component.inPorts), ...Object.values(component.outPorts)]) {
       expect(spec.description.length).toBeGreaterThan(3);
-      expect(spec.datatype).toMatch(/^[a-z]+$/);
+      expect(spec.datatype).toMatch(/^[a-z-]+$/);
     }
   });
 

@@ -6,7 +6,7 @@ import { harness } from '../helpers/component-harness.ts';
 import { fakeRequest } from '../helpers/fake-request.ts';
 
 const post = (clientAddress = '10.0.0.1') =>
-  postCommand(fakeRequest({ method: 'POST', clientAddress, body: { author: 'a', text: 'hi' } }), 4000);
+  postCommand(fakeRequest({ method: 'POST', clientAddress, body: { author: 'a', text: 'hi' } }), { maxText: 4000, sessionRequired: false });
 
 afterEach(() => {
   vi.useRealTimers();

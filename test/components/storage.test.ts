@@ -30,7 +30,7 @@ class StorageUnderTest {
 
   async post(text: string, fields: Record<string, string> = {}): Promise<FakeRequest> {
     const request = fakeRequest({ method: 'POST', body: { author: 'alice', text, ...fields } });
-    await this.harness.send('post', postCommand(request, 4000));
+    await this.harness.send('post', postCommand(request, { maxText: 4000, sessionRequired: false }));
     this.flush();
     return request;
   }

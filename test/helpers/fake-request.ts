@@ -1,4 +1,4 @@
-import type { Headers, HttpRequest, QueryValue } from '../../src/protocol/packets.ts';
+import type { Headers, HttpRequest, QueryValue, SessionRef } from '../../src/protocol/packets.ts';
 import type { AnyBody } from './bodies.ts';
 import { JsonText } from '../../src/protocol/packets.ts';
 
@@ -23,12 +23,21 @@ interface Options {
   body?: unknown;
   clientAddress?: string;
   headers?: Record<string, string>;
+  params?: Record<string, string>;
+  session?: SessionRef;
 }
 
 /** fakeRequest makes an HttpRequest packet without any server, for testing components alone. */
 export function fakeRequest(options: Options = {}): FakeRequest {
   const aborter = new AbortController();
   const answers: Answer[] = [];
+  const endings: (() => void)[] = [];
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    for (const callback of endings) callback();
+  };
   return {
     method: options.method ?? 'GET',
     path: options.path ?? '/gochat/chat',
@@ -37,12 +46,20 @@ export function fakeRequest(options: Options = {}): FakeRequest {
     body: options.body,
     clientAddress: options.clientAddress ?? '127.0.0.1',
     signal: aborter.signal,
+    params: options.params ?? {},
+    session: options.session,
     answers,
+    onEnd(callback) {
+      if (ended) callback();
+      else endings.push(callback);
+    },
     respond(status, body, headers = {}) {
+      end();
       const parsed = body instanceof JsonText ? (JSON.parse(body.text) as AnyBody) : JSON.parse(JSON.stringify(body ?? null)) as AnyBody;
       answers.push({ status, body: parsed, headers });
     },
     disconnect() {
+      end();
       aborter.abort();
     },
   };

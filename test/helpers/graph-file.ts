@@ -17,10 +17,16 @@ export type GraphConnection =
   | { data: unknown; tgt: { process: string; port: string } };
 
 export const GRAPH_FILE = path.resolve('graph.json');
+const CLASSIC_GRAPH_FILE = path.resolve('test/fixtures/classic-graph.json');
 
 /** defaultGraph is a fresh copy of the project's graph.json. */
 export function defaultGraph(): GraphJson {
   return JSON.parse(readFileSync(GRAPH_FILE, 'utf8')) as GraphJson;
+}
+
+/** classicGraph is gochat's seven-process graph, a fixed shape for tests that point into it by index. */
+export function classicGraph(): GraphJson {
+  return JSON.parse(readFileSync(CLASSIC_GRAPH_FILE, 'utf8')) as GraphJson;
 }
 
 /** writeGraph writes a graph to a temporary file and returns its path. */

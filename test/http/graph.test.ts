@@ -36,7 +36,8 @@ describe('GET B/graph', () => {
     await call(`${server.base}?timeout=0`);
     const { body } = await call(`${server.base}/graph`);
     expect(body.processes).toContainEqual({ name: 'Storage', component: 'Storage', errors: 0 });
-    expect(body.connections).toContainEqual({ from: '(http)', to: 'Router.in', capacity: 64, sent: 3, waiting: 0 });
+    expect(body.connections).toContainEqual({ from: '(http)', to: 'Session.in', capacity: 64, sent: 3, waiting: 0 });
+    expect(body.connections).toContainEqual({ from: 'Session.out', to: 'Router.in', capacity: 64, sent: 3, waiting: 0 });
     expect(body.connections).toContainEqual({ from: 'Storage.out', to: 'Responder.in', capacity: 1024, sent: 2, waiting: 0 });
     expect(body.connections).toContainEqual({ from: 'Router.post', to: 'SendController.in', capacity: 64, sent: 1, waiting: 0 });
   });
@@ -65,7 +66,7 @@ describe('rewiring graph.json', () => {
     const graph = (g: GraphJson) => {
       delete g.processes.RateLimit;
       g.connections = g.connections.filter((c) => c.tgt.process !== 'RateLimit' && !(isEdge(c) && c.src.process === 'RateLimit'));
-      g.connections.push({ src: { process: 'SendController', port: 'post' }, tgt: { process: 'Storage', port: 'post' } });
+      g.connections.push({ src: { process: 'Rooms', port: 'post' }, tgt: { process: 'Storage', port: 'post' } });
     };
     const registry = await loadRegistry(COMPONENTS_DIR);
     const g = defaultGraph();

@@ -19,12 +19,12 @@ describe('start-up', () => {
   it('refuses a bad graph as a whole, exiting non-zero with every problem and its fix', async () => {
     const graph = defaultGraph();
     graph.processes.Storage = { component: 'Storag' };
-    graph.connections.push({ src: { process: 'Router', port: 'graph' }, tgt: { process: 'Controller', port: 'in' } });
+    const index = graph.connections.push({ src: { process: 'Router', port: 'graph' }, tgt: { process: 'Controller', port: 'in' } }) - 1;
     const server = await spawnServer({ GRAPH: writeGraph(graph) });
     expect(await server.exited).toBe(2);
     const { stderr } = server.output();
     expect(stderr).toContain("Storage: uses component 'Storag', which does not exist; the components in components/ are:");
-    expect(stderr).toContain('Router.graph (connections[16]): is already connected to Inspector.in');
+    expect(stderr).toContain(`Router.graph (connections[${index}]): is already connected to Inspector.in`);
   });
 
   it('refuses malformed graph JSON with its line and column', async () => {

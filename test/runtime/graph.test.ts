@@ -3,7 +3,7 @@ import { COMPONENTS_DIR, HTTP_INPORT } from '../../src/app.ts';
 import { GraphError } from '../../src/runtime/errors.ts';
 import { checkGraph, loadGraph, parseGraph } from '../../src/runtime/graph.ts';
 import { loadRegistry, type Registry } from '../../src/runtime/registry.ts';
-import { defaultGraph, isEdge, writeGraph, type GraphJson } from '../helpers/graph-file.ts';
+import { classicGraph, defaultGraph, isEdge, writeGraph, type GraphJson } from '../helpers/graph-file.ts';
 
 let registry: Registry;
 beforeAll(async () => {
@@ -24,7 +24,7 @@ function problems(graph: unknown): string[] {
 }
 
 function edit(change: (graph: GraphJson) => void): GraphJson {
-  const graph = defaultGraph();
+  const graph = classicGraph();
   change(graph);
   return graph;
 }
@@ -32,13 +32,13 @@ function edit(change: (graph: GraphJson) => void): GraphJson {
 describe('graph.json', () => {
   it('the default graph passes every check', () => {
     const graph = checkGraph(defaultGraph(), 'graph.json', options());
-    expect(graph.processes.map((p) => p.name)).toEqual(['Router', 'Controller', 'SendController', 'RateLimit', 'Storage', 'Inspector', 'Responder']);
-    expect(graph.inports.http).toEqual({ process: 'Router', port: 'in' });
+    expect(graph.processes.map((p) => p.name)).toEqual(['Session', 'Router', 'Controller', 'SendController', 'Rooms', 'Presence', 'RateLimit', 'Storage', 'Inspector', 'Responder']);
+    expect(graph.inports.http).toEqual({ process: 'Session', port: 'in' });
     expect(graph.initials).toContainEqual({ data: 1000, tgt: { process: 'Storage', port: 'capacity' } });
   });
 
   it('reads connection capacity from metadata, 64 by default', () => {
-    const graph = checkGraph(defaultGraph(), 'graph.json', options());
+    const graph = checkGraph(classicGraph(), 'classic-graph.json', options());
     const toResponder = graph.connections.find((c) => c.src.process === 'Storage');
     expect(toResponder?.capacity).toBe(1024);
     expect(graph.connections.find((c) => c.src.process === 'Router')?.capacity).toBe(64);
@@ -59,22 +59,22 @@ describe('graph validation', () => {
     [
       'an unknown component',
       (g) => (g.processes.Storage = { component: 'Storge' }),
-      "Storage: uses component 'Storge', which does not exist; the components in components/ are: Controller, Inspector, RateLimit, Responder, Router, SendController, Storage [GRAPH_UNKNOWN_COMPONENT]",
+      "Storage: uses component 'Storge', which does not exist; the components in components/ are: Controller, Inspector, Presence, RateLimit, Responder, Rooms, Router, SendController, Session, Storage [GRAPH_UNKNOWN_COMPONENT]",
     ],
     [
       'an unknown out-port',
       (g) => edgeFrom(g, 'Router', 'poll').src.port = 'polls',
-      "Router.polls (connections[0]): 'polls' is not an out-port of Router; its out-ports are: poll, post, health, graph, error [GRAPH_UNKNOWN_PORT]",
+      "Router.polls (connections[0]): 'polls' is not an out-port of Router; its out-ports are: poll, post, health, graph, session, rooms, users, error [GRAPH_UNKNOWN_PORT]",
     ],
     [
       'an unknown in-port',
       (g) => ((g.connections[13] as { tgt: { port: string } }).tgt.port = 'capacty'),
-      "Storage.capacty (connections[13]): 'capacty' is not an in-port of Storage; its in-ports are: poll, post, health, capacity, maxRooms [GRAPH_UNKNOWN_PORT]",
+      "Storage.capacty (connections[13]): 'capacty' is not an in-port of Storage; its in-ports are: poll, post, presence, listing, health, capacity, maxRooms [GRAPH_UNKNOWN_PORT]",
     ],
     [
       'an in-port used as a source',
       (g) => (edgeFrom(g, 'Router', 'poll').src = { process: 'Storage', port: 'poll' }),
-      "Storage.poll (connections[0]): 'poll' is an in-port of Storage, but a connection's \"src\" must be an out-port; use one of: out [GRAPH_WRONG_DIRECTION]",
+      "Storage.poll (connections[0]): 'poll' is an in-port of Storage, but a connection's \"src\" must be an out-port; use one of: out, listing [GRAPH_WRONG_DIRECTION]",
     ],
     [
       'an out-port used as a target',
@@ -154,6 +154,10 @@ describe('graph validation', () => {
   it('lists each problem on its own line in the error message', async () => {
     const file = writeGraph(edit((g) => (g.processes.Router = { component: 'Routr' })));
     await expect(loadGraph(file, options())).rejects.toThrow(/graph\.json was refused, 1 problem:\n {2}- Router: uses component 'Routr'/);
+  });
+
+  it('runs gochat\'s classic graph too: sessions, rooms and presence are optional', () => {
+    expect(problems(classicGraph())).toEqual([]);
   });
 
   it('refuses a graph that is not an object', () => {

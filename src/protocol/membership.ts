@@ -1,0 +1,62 @@
+import type { HttpRequest } from './packets.ts';
+
+/**
+ * Packets about people: who is in which room, who is online, and queries
+ * that collect their answer from several components on the way to the
+ * Responder (each fills in what it knows).
+ */
+
+/** PresenceEvent asks Storage to append a join or leave message to a room. */
+export interface PresenceEvent {
+  readonly room: string;
+  readonly nick: string;
+  readonly type: 'join' | 'leave';
+}
+
+/** Departure says a user is gone from one room (or, without a room, from all). */
+export interface Departure {
+  readonly nick: string;
+  readonly room?: string;
+}
+
+/** RoomInfo is a room as `GET B/rooms` lists it. */
+export interface RoomInfo {
+  readonly name: string;
+  readonly private: boolean;
+  /** Private rooms only. */
+  readonly members?: readonly string[];
+  lastId?: number;
+  online?: number;
+}
+
+/**
+ * RoomListing travels Rooms → Presence → Storage: Rooms names the private
+ * rooms the caller may see, Presence counts who is online, Storage adds the
+ * public rooms and their last ids and answers.
+ */
+export interface RoomListing {
+  readonly request: HttpRequest;
+  /** `list` answers {rooms}; `one` answers {room} with the first room, with `status`. */
+  readonly kind: 'list' | 'one';
+  readonly status: number;
+  readonly rooms: RoomInfo[];
+  /** Every private room, so none is listed as public. */
+  readonly hidden: ReadonlySet<string>;
+}
+
+/** Profile is a user's public profile. */
+export interface Profile {
+  readonly nick: string;
+  readonly status: string;
+  readonly bio: string;
+}
+
+/**
+ * UserQuery travels Session → Rooms → Presence: Session reads the request and
+ * fills in nicks and profiles, Rooms checks access to a private room, Presence
+ * adds who is online and answers.
+ */
+export type UserQuery =
+  | { readonly request: HttpRequest; readonly kind: 'room'; readonly room: string }
+  | { readonly request: HttpRequest; readonly kind: 'search'; readonly nicks: readonly string[] }
+  | { readonly request: HttpRequest; readonly kind: 'profile'; readonly profile: Profile };
