@@ -264,4 +264,26 @@ describe('Storage', () => {
     const b = await new StorageUnderTest().health();
     expect(a?.epoch).not.toBe(b?.epoch);
   });
+
+  describe('presence and listings', () => {
+    it('appends join and leave events as messages and wakes the polls held in the room', async () => {
+      const s = new StorageUnderTest();
+      const waiting = await s.poll({ timeout: '25' });
+      await s.harness.send('presence', { room: 'lobby', nick: 'alice', type: 'join' });
+      s.flush();
+      expect(waiting.answers[0]?.body.messages).toEqual([
+        { id: 1, room: 'lobby', type: 'join', author: 'alice', text: 'alice joined', time: expect.any(Number) },
+      ]);
+      await s.harness.send('presence', { room: 'lobby', nick: 'alice', type: 'leave' });
+      expect((await s.poll({ since: '1' })).answers[0]?.body.messages[0]).toMatchObject({ id: 2, type: 'leave', text: 'alice left' });
+    });
+
+    it('completes a room listing with the public rooms and every last id, hiding private rooms', async () => {
+      const s = new StorageUnderTest();
+      for (const room of ['town', 'town', 'secret', 'mine']) await s.post('x', { room });
+      const listing = { request: fakeRequest(), kind: 'list' as const, status: 200, rooms: [{ name: 'mine', private: true }], hidden: new Set(['secret', 'mine']) };
+      await s.harness.send('listing', listing);
+      expect(s.harness.sent.listing?.[0]).toMatchObject({ rooms: [{ name: 'mine', private: true, lastId: 1 }, { name: 'town', private: false, lastId: 2 }] });
+    });
+  });
 });

@@ -1,3 +1,4 @@
+import type { RoomInfo } from '../../src/protocol/membership.ts';
 import type { Message } from '../../src/protocol/packets.ts';
 import type { NetworkDescription } from '../../src/runtime/network.ts';
 
@@ -29,9 +30,29 @@ export interface HealthBody {
   rooms: number;
 }
 
+export interface UsersBody {
+  users: { nick: string; since?: number; online?: boolean }[];
+}
+
+export interface ProfileBody {
+  token: string;
+  nick: string;
+  bio: string;
+  online: boolean;
+}
+
+/** RoomsBody is `GET B/rooms`; its `rooms` and `room` clash with other bodies, so read it with roomsIn/roomIn. */
+export interface RoomsBody {
+  rooms: RoomInfo[];
+  room: RoomInfo;
+}
+
+export const roomsIn = (answer: { body: unknown }): RoomInfo[] => (answer.body as RoomsBody).rooms;
+export const roomIn = (answer: { body: unknown }): RoomInfo => (answer.body as RoomsBody).room;
+
 /**
  * AnyBody lets a test read whichever fields its answer should have, with
  * their names and types checked; a missing field reads as undefined and
  * fails the assertion, as it should.
  */
-export type AnyBody = PollBody & ErrorBody & PostBody & HealthBody & NetworkDescription;
+export type AnyBody = PollBody & ErrorBody & PostBody & HealthBody & NetworkDescription & UsersBody & ProfileBody;

@@ -40,3 +40,27 @@ export function writeGraph(graph: GraphJson | string): string {
 export function isEdge(c: GraphConnection): c is Extract<GraphConnection, { src: unknown }> {
   return 'src' in c;
 }
+
+/** setInitial changes the data of the initial packet aimed at process.port. */
+export function setInitial(graph: GraphJson, process: string, port: string, data: unknown): GraphJson {
+  const initial = graph.connections.find((c) => !isEdge(c) && c.tgt.process === process && c.tgt.port === port);
+  if (initial === undefined || isEdge(initial)) throw new Error(`graph.json has no initial packet for ${process}.${port}`);
+  initial.data = data;
+  return graph;
+}
+
+/**
+ * openPostingGraph is graph.json with posting open to anyone, as in gochat:
+ * for the tests of the message rules, which are not about sessions.
+ */
+export function openPostingGraph(): GraphJson {
+  return setInitial(defaultGraph(), 'SendController', 'sessionRequired', false);
+}
+
+let openPostingFile: string | undefined;
+
+/** openPostingGraphFile writes openPostingGraph once per test file and returns its path. */
+export function openPostingGraphFile(): string {
+  openPostingFile ??= writeGraph(openPostingGraph());
+  return openPostingFile;
+}

@@ -2,6 +2,7 @@ import http from 'node:http';
 import { createApp, type App, type AppOptions } from '../../src/app.ts';
 import { readSettings } from '../../src/settings.ts';
 import type { AnyBody } from './bodies.ts';
+import { openPostingGraphFile } from './graph-file.ts';
 
 /** TestServer is flowchat running in this process on an ephemeral loopback port. */
 export interface TestServer {
@@ -12,9 +13,12 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** startServer runs the real app (graph.json unless GRAPH says otherwise) with quiet logs. */
+/**
+ * startServer runs the real app with quiet logs, on graph.json with open
+ * posting unless GRAPH names another graph (tests of sessions pass their own).
+ */
 export async function startServer(env: Record<string, string> = {}, options: AppOptions = {}): Promise<TestServer> {
-  const settings = readSettings({ PORT: '0', LOG_LEVEL: 'silent', ...env });
+  const settings = readSettings({ PORT: '0', LOG_LEVEL: 'silent', GRAPH: openPostingGraphFile(), ...env });
   const app = await createApp(settings, options);
   const origin = await app.listen();
   return { app, origin, base: origin + settings.basePath, close: () => app.shutdown() };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, heldPolls, openPoll, postJson, startServer, waitFor, type TestServer } from '../helpers/server.ts';
-import { defaultGraph, writeGraph } from '../helpers/graph-file.ts';
+import { openPostingGraph, setInitial, writeGraph } from '../helpers/graph-file.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -110,10 +110,7 @@ describe('errors from the server\'s bounds', () => {
   });
 
   it('answers 503 ROOM_LIMIT for a new room past the limit on rooms', async () => {
-    const graph = defaultGraph();
-    const maxRooms = graph.connections.find((c) => 'data' in c && c.tgt.port === 'maxRooms');
-    if (maxRooms === undefined || !('data' in maxRooms)) throw new Error('graph.json has no maxRooms packet');
-    maxRooms.data = 1;
+    const graph = setInitial(openPostingGraph(), 'Storage', 'maxRooms', 1);
     const small = await startServer({ GRAPH: writeGraph(graph), RATE_LIMIT: '0' });
     try {
       expect((await postJson(small.base, { author: 'a', text: 'x', room: 'one' })).status).toBe(201);

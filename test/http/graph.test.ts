@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { COMPONENTS_DIR } from '../../src/app.ts';
 import { loadRegistry } from '../../src/runtime/registry.ts';
-import { defaultGraph, isEdge, writeGraph, type GraphJson } from '../helpers/graph-file.ts';
+import { isEdge, openPostingGraph, writeGraph, type GraphJson } from '../helpers/graph-file.ts';
 import { call, postJson, startServer, type TestServer } from '../helpers/server.ts';
 import { chatTestComponents } from '../helpers/test-components.ts';
 
@@ -12,7 +12,7 @@ afterEach(async () => {
 
 /** serve runs the app on a rewired copy of graph.json, with the test components available. */
 async function serve(change: (graph: GraphJson) => void): Promise<TestServer> {
-  const graph = defaultGraph();
+  const graph = openPostingGraph();
   change(graph);
   const registry = (await loadRegistry(COMPONENTS_DIR)).add(...chatTestComponents);
   const server = await startServer({ GRAPH: writeGraph(graph), RATE_LIMIT: '0' }, { registry });
@@ -69,7 +69,7 @@ describe('rewiring graph.json', () => {
       g.connections.push({ src: { process: 'Rooms', port: 'post' }, tgt: { process: 'Storage', port: 'post' } });
     };
     const registry = await loadRegistry(COMPONENTS_DIR);
-    const g = defaultGraph();
+    const g = openPostingGraph();
     graph(g);
     const server = await startServer({ GRAPH: writeGraph(g), RATE_LIMIT: '1' }, { registry });
     running.push(server);

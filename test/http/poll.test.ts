@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPostingGraph, setInitial, writeGraph } from '../helpers/graph-file.ts';
 import { call, heldPolls, openPoll, postJson, startServer, waitFor, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
@@ -96,11 +97,7 @@ describe('GET B (poll)', () => {
 
 describe('GET B with a small buffer', () => {
   it('says truncated when messages between since and the first returned were dropped', async () => {
-    const { defaultGraph, writeGraph } = await import('../helpers/graph-file.ts');
-    const graph = defaultGraph();
-    const capacity = graph.connections.find((c) => 'data' in c && c.tgt.port === 'capacity');
-    if (capacity === undefined || !('data' in capacity)) throw new Error('graph.json has no capacity packet');
-    capacity.data = 3;
+    const graph = setInitial(openPostingGraph(), 'Storage', 'capacity', 3);
     const small = await startServer({ GRAPH: writeGraph(graph), RATE_LIMIT: '0' });
     try {
       for (let i = 1; i <= 6; i++) await postJson(small.base, { author: 'a', text: `m${i}` });

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { as, sessionGraphFile, signIn } from '../helpers/sessions.ts';
+import { roomIn, roomsIn } from '../helpers/bodies.ts';
+import { call, startServer, type TestServer } from '../helpers/server.ts';
+
+let server: TestServer;
+let alice: ReturnType<typeof as>;
+let bob: ReturnType<typeof as>;
+let carol: ReturnType<typeof as>;
+
+beforeAll(async () => {
+  server = await startServer({ GRAPH: sessionGraphFile() });
+  alice = as(server.base, await signIn(server.base, 'alice'));
+  bob = as(server.base, await signIn(server.base, 'bob'));
+  carol = as(server.base, await signIn(server.base, 'carol'));
+});
+afterAll(() => server.close());
+
+describe('POST B/rooms', () => {
+  it('creates a private room with the creator as a member', async () => {
+    const answer = await alice.post('/rooms', { name: 'ops', private: true, members: ['bob'] });
+    expect(answer.status).toBe(201);
+    expect(roomIn(answer)).toEqual({ name: 'ops', private: true, members: ['alice', 'bob'], lastId: 0, online: 0 });
+  });
+
+  it('draws a name when none is given', async () => {
+    const answer = await alice.post('/rooms', { private: true, members: ['bob', 'carol'] });
+    expect(answer.status).toBe(201);
+    expect(roomIn(answer).name).toMatch(/^room-[a-z0-9]{12}$/);
+  });
+
+  it('makes a direct conversation of two members, and finds it again instead of making a second', async () => {
+    const first = await alice.post('/rooms', { private: true, members: ['carol'] });
+    const again = await carol.post('/rooms', { private: true, members: ['alice'] });
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(200);
+    expect(roomIn(again).name).toBe(roomIn(first).name);
+    expect(roomIn(again).members).toEqual(['alice', 'carol']);
+  });
+
+  it.each<[string, unknown, string]>([
+    ['a bad name', { name: 'Not OK', private: true }, 'BAD_ROOM'],
+    ['private that is not a boolean', { name: 'x1', private: 'yes' }, 'BAD_FIELD'],
+    ['members that is not a list', { name: 'x2', private: true, members: 'bob' }, 'BAD_FIELD'],
+    ['a bad member nick', { name: 'x3', private: true, members: ['b o b'] }, 'BAD_FIELD'],
+    ['a public room without a name', { private: false }, 'BAD_ROOM'],
+  ])('refuses %s with 400 %s, creating nothing', async (_name, body, code) => {
+    const answer = await alice.post('/rooms', body);
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.code).toBe(code);
+    expect(roomsIn(await alice.get('/rooms')).map((r) => r.name)).not.toContain((body as { name?: string }).name);
+  });
+
+  it('refuses to take the name of a room that exists', async () => {
+    await alice.post('', { text: 'public history', room: 'town' });
+    const taken = await carol.post('/rooms', { name: 'town', private: true });
+    expect(taken.status).toBe(400);
+    expect(taken.body.error.code).toBe('BAD_ROOM');
+    await alice.post('/rooms', { name: 'secret', private: true });
+    expect((await carol.post('/rooms', { name: 'secret', private: true })).body.error.code).toBe('BAD_ROOM');
+  });
+});
+
+describe('GET B/rooms', () => {
+  it('lists every public room and the private rooms the caller is in, with lastId and online', async () => {
+    await alice.post('/rooms', { name: 'club', private: true });
+    await alice.post('', { text: 'members only', room: 'club' });
+    const mine = roomsIn(await alice.get('/rooms'));
+    expect(mine).toContainEqual({ name: 'club', private: true, members: ['alice'], lastId: 1, online: 0 });
+    expect(mine).toContainEqual({ name: 'town', private: false, lastId: 1, online: 0 });
+    const theirs = roomsIn(await call(`${server.base}/rooms`)).map((r) => r.name);
+    expect(theirs).toContain('town');
+    expect(theirs).not.toContain('club');
+  });
+});
+
+describe('invite and leave', () => {
+  it('lets a member invite, after which the guest can read the room', async () => {
+    await alice.post('/rooms', { name: 'party', private: true });
+    await alice.post('', { text: 'welcome', room: 'party' });
+    expect((await carol.get('?room=party&timeout=0')).status).toBe(403);
+    const invited = await alice.post('/rooms/party/invite', { nick: 'carol' });
+    expect(invited.status).toBe(200);
+    expect(roomIn(invited).members).toEqual(['alice', 'carol']);
+    const read = await carol.get('?room=party&timeout=0');
+    expect(read.body.messages.map((m) => [m.type, m.text])).toEqual([['message', 'welcome'], ['join', 'carol joined']]);
+  });
+
+  it('answers an invitation to a room that is not private with 404', async () => {
+    expect((await alice.post('/rooms/lobby/invite', { nick: 'bob' })).status).toBe(404);
+  });
+
+  it('refuses a bad nick in an invitation with 400 BAD_NICK', async () => {
+    await alice.post('/rooms', { name: 'inv2', private: true });
+    expect((await alice.post('/rooms/inv2/invite', { nick: '' })).body.error.code).toBe('BAD_NICK');
+  });
+
+  it('lets a member leave, after which the room is closed to them', async () => {
+    await alice.post('/rooms', { name: 'brief', private: true, members: ['bob'] });
+    const left = await bob.post('/rooms/brief/leave', {});
+    expect(left.status).toBe(200);
+    expect(roomIn(left).members).toEqual(['alice']);
+    expect((await bob.get('?room=brief&timeout=0')).status).toBe(403);
+    expect(roomsIn(await bob.get('/rooms')).map((r) => r.name)).not.toContain('brief');
+  });
+});
