@@ -20,6 +20,7 @@ export default defineChatComponent({
     manage: requestPort('GET, POST, PATCH and DELETE B/session'),
     users: requestPort('GET B/users?room=, ?q= and B/users/NICK'),
     idleMs: integerSetting('Milliseconds without a request after which a session expires (default 600000: 10 minutes)', 1_000, 86_400_000),
+    maxSessions: integerSetting('Sessions at once (default 100000); beyond it 503 TOO_MANY_SESSIONS', 1, 10_000_000),
   },
   outPorts: {
     out: requestPort('Every request, with its session when the token is live'),
@@ -46,7 +47,8 @@ export default defineChatComponent({
       if (request.method === 'POST') {
         const wanted = nick(jsonObject(request.body).nick);
         const opened = sessions.open(wanted);
-        if (opened === undefined) throw new ProtocolError('NICK_TAKEN', `the nick "${wanted}" is in use by an active session; choose another nick`);
+        if (opened === 'taken') throw new ProtocolError('NICK_TAKEN', `the nick "${wanted}" is in use by an active session; choose another nick`);
+        if (opened === 'full') throw new ProtocolError('TOO_MANY_SESSIONS', undefined, { 'retry-after': '60' });
         sweeper ??= setInterval(() => sessions.sweep(), Math.min(SWEEP_MS, sessions.idleMs)).unref();
         return reply(request, 201, { token: opened.token, nick: opened.nick });
       }
@@ -97,6 +99,9 @@ export default defineChatComponent({
       users: (request) => answer(request, () => users(request)),
       idleMs(ms) {
         sessions.idleMs = ms;
+      },
+      maxSessions(max) {
+        sessions.maxSessions = max;
       },
       onStop() {
         clearInterval(sweeper);

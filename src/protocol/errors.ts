@@ -26,6 +26,8 @@ export const protocolErrors = {
   RATE_LIMITED: [429, 'too many posts; wait for the seconds in the Retry-After header, then send again'],
   TOO_MANY_POLLS: [503, 'the server holds as many polls as it may; poll again after the seconds in the Retry-After header'],
   ROOM_LIMIT: [503, 'the server holds as many rooms as it may; post to an existing room'],
+  // An addition to PROTOCOL.md: sessions are bounded like every other resource.
+  TOO_MANY_SESSIONS: [503, 'the server holds as many sessions as it may; try again after the seconds in the Retry-After header'],
   SHUTTING_DOWN: [503, 'the server is shutting down; retry in a few seconds'],
   INTERNAL: [500, 'the server failed to handle this request; retry, and report it if it keeps happening'],
 } as const satisfies Record<string, readonly [number, string]>;

@@ -21,6 +21,9 @@ export class SessionStore {
   private readonly byToken = new Map<string, Session>();
   private readonly byNick = new Map<string, Session>();
 
+  /** Sessions at once; new ones are refused beyond it. */
+  maxSessions = 100_000;
+
   constructor(
     public idleMs: number,
     /** Called for each session that ends by expiring, whenever that is noticed. */
@@ -32,10 +35,12 @@ export class SessionStore {
     return this.byToken.size;
   }
 
-  /** open starts a session, or returns undefined when the nick is taken by an active one. */
-  open(nick: string): Session | undefined {
+  /** open starts a session; 'taken' when an active session holds the nick, 'full' at maxSessions. */
+  open(nick: string): Session | 'taken' | 'full' {
     const holder = this.byNick.get(nick);
-    if (holder !== undefined && !this.expire(holder)) return undefined;
+    if (holder !== undefined && !this.expire(holder)) return 'taken';
+    if (this.byToken.size >= this.maxSessions) this.sweep();
+    if (this.byToken.size >= this.maxSessions) return 'full';
     // nanoid: 21 URL-safe characters, 126 random bits.
     const session: Session = { token: nanoid(), nick, status: '', bio: '', lastSeen: this.now() };
     this.byToken.set(session.token, session);

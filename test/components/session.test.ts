@@ -70,4 +70,13 @@ describe('Session', () => {
     await session.send('users', fakeRequest({ params: { nick: 'ghost' } }));
     expect(session.sent.reply?.[0]).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
   });
+
+  it('refuses sessions beyond maxSessions with 503 TOO_MANY_SESSIONS', async () => {
+    const session = harness(Session);
+    await session.send('maxSessions', 1);
+    await open(session, 'first');
+    await session.send('manage', fakeRequest({ method: 'POST', body: { nick: 'second' } }));
+    expect(session.sent.reply?.at(-1)).toMatchObject({ status: 503, headers: { 'retry-after': '60' }, body: { error: { code: 'TOO_MANY_SESSIONS' } } });
+    await session.stop();
+  });
 });
