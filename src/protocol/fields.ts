@@ -24,21 +24,19 @@ export function single(value: unknown, code: ErrorCode): string | undefined {
 
 /** integer reads a plain decimal integer within [min, max]. */
 export function integer(value: unknown, code: ErrorCode, min: number, max: number, fallback: number): number {
-  const text = single(value, code);
-  if (text === undefined) return fallback;
-  if (!DIGITS.test(text)) throw new ProtocolError(code);
-  const n = Number(text);
-  if (n < min || n > max) throw new ProtocolError(code);
-  return n;
+  return numberIn(value, DIGITS, code, min, max, fallback);
 }
 
 /** decimal reads a plain decimal number (digits, an optional fraction) within [min, max]. */
 export function decimal(value: unknown, code: ErrorCode, min: number, max: number, fallback: number): number {
+  return numberIn(value, DECIMAL, code, min, max, fallback);
+}
+
+function numberIn(value: unknown, form: RegExp, code: ErrorCode, min: number, max: number, fallback: number): number {
   const text = single(value, code);
   if (text === undefined) return fallback;
-  if (!DECIMAL.test(text)) throw new ProtocolError(code);
   const n = Number(text);
-  if (n < min || n > max) throw new ProtocolError(code);
+  if (!form.test(text) || n < min || n > max) throw new ProtocolError(code);
   return n;
 }
 
