@@ -46,8 +46,6 @@ interface Node {
   readonly component: string;
   process: Process<PortMap>;
   readonly outputs: Map<string, Link>;
-  /** Incoming links whose consumer loop has not ended yet. */
-  openInputs: number;
   errors: number;
 }
 
@@ -59,6 +57,8 @@ export class Network<C> {
   private readonly inports = new Map<string, Link>();
   private readonly loops: Promise<void>[] = [];
   private state: 'built' | 'running' | 'stopping' | 'stopped' = 'built';
+  /** Handlers that returned a promise and have not settled yet. */
+  private busy = 0;
 
   constructor(private readonly options: NetworkOptions<C>) {
     const { graph } = options;
@@ -68,7 +68,6 @@ export class Network<C> {
         component: def.component.name,
         process: {} as Process<PortMap>,
         outputs: new Map(),
-        openInputs: 0,
         errors: 0,
       });
     }
@@ -114,9 +113,10 @@ export class Network<C> {
   }
 
   /**
-   * stop lets every process answer what it holds (onStop), then closes the
-   * inports and each process's out-going connections once its in-coming ones
-   * have drained, so packets in flight reach the end of the graph.
+   * stop lets every process answer what it holds (onStop), closes the
+   * inports, waits until no packet is waiting in any connection and no
+   * handler is running (so what was in flight reaches the end of the graph,
+   * cycles included), then closes every connection.
    */
   async stop(): Promise<void> {
     if (this.state !== 'running') return;
@@ -129,20 +129,27 @@ export class Network<C> {
       }
     }
     for (const link of this.inports.values()) link.channel.close();
-    for (const node of this.nodes.values()) if (node.openInputs === 0) this.closeOutputs(node);
-    let timer: NodeJS.Timeout | undefined;
-    const drained = Promise.all(this.loops).then(() => true);
-    const timedOut = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), this.options.drainMs ?? 5_000);
-    });
-    const clean = await Promise.race([drained, timedOut]);
-    clearTimeout(timer);
-    if (!clean) {
-      // A cycle in the graph never drains by itself.
+    const deadline = Date.now() + (this.options.drainMs ?? 5_000);
+    // A check once per turn of the event loop: by then every packet handed to a
+    // consumer has reached its handler, so "idle" cannot be a packet in between.
+    while (!this.idle() && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+    if (!this.idle()) {
       this.options.logger.warn({ graph: this.options.graph.name }, 'network did not drain in time; closing every connection');
-      for (const link of this.links) link.channel.close();
     }
+    for (const link of this.links) link.channel.close();
+    const rest = Math.max(0, deadline - Date.now());
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(this.loops), new Promise((resolve) => (timer = setTimeout(resolve, rest)))]);
+    clearTimeout(timer);
     this.state = 'stopped';
+  }
+
+  /** idle is true when no packet waits in any connection and no handler is running. */
+  private idle(): boolean {
+    if (this.busy > 0) return false;
+    for (const link of this.inports.values()) if (link.channel.waiting > 0) return false;
+    for (const link of this.links) if (link.channel.waiting > 0) return false;
+    return true;
   }
 
   describe(): NetworkDescription {
@@ -166,7 +173,7 @@ export class Network<C> {
 
   private link(from: string, to: Address, capacity: number): Link {
     const link: Link = { from, to, channel: new Channel<unknown>(capacity) };
-    this.node(to.process).openInputs++;
+    this.node(to.process); // fails loudly on an undeclared process
     if (!from.startsWith('(')) this.links.push(link);
     return link;
   }
@@ -213,9 +220,12 @@ export class Network<C> {
       const next = channel.tryReceive() ?? (await channel.receive());
       if (next.done) break;
       const pending = this.invoke(node, handler, next.value);
-      if (pending !== undefined) await pending;
+      if (pending !== undefined) {
+        this.busy++;
+        await pending;
+        this.busy--;
+      }
     }
-    if (--node.openInputs === 0 && this.state !== 'running') this.closeOutputs(node);
   }
 
   /** invoke runs a handler; only an async handler costs an await. */
@@ -239,7 +249,4 @@ export class Network<C> {
     }
   }
 
-  private closeOutputs(node: Node): void {
-    for (const link of node.outputs.values()) link.channel.close();
-  }
 }

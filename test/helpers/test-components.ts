@@ -100,7 +100,18 @@ export const Exploder = defineComponent({
   }),
 });
 
-export const testComponents = [PassThrough, Collector, Thrower, Delay, Holder];
+/** Countdown sends {n} round a loop until n is 0, then out of it: a graph with a cycle. */
+export const Countdown = defineComponent({
+  name: 'Countdown',
+  description: 'Sends {n: n - 1} to again while n > 0, then {n: 0} to done',
+  inPorts: { in: port<{ n: number }>('all', 'Counters', { required: true }) },
+  outPorts: { again: port<{ n: number }>('all', 'Counters still running'), done: port<{ n: number }>('all', 'Finished counters') },
+  create: ({ out }) => ({
+    in: ({ n }) => (n > 0 ? out.send('again', { n: n - 1 }) : out.send('done', { n })),
+  }),
+});
+
+export const testComponents = [PassThrough, Collector, Thrower, Delay, Holder, Countdown];
 
 /** chatTestComponents fit between chat components: they carry requests. */
 export const chatTestComponents = [PassThrough, Exploder];

@@ -123,4 +123,28 @@ describe('Network', () => {
     expect(() => network.inport('nope')).toThrow("The graph has no inport 'nope'; declare it in \"inports\" of graph.json");
     await network.stop();
   });
+
+  it('stops at once a graph with a cycle, after the packets in the loop come out', async () => {
+    const graph = checkGraph(
+      {
+        inports: { in: { process: 'Count', port: 'in' } },
+        processes: { Count: { component: 'Countdown' }, Back: { component: 'Delay' }, Sink: { component: 'Collector' } },
+        connections: [
+          { src: { process: 'Count', port: 'again' }, tgt: { process: 'Back', port: 'in' } },
+          { src: { process: 'Back', port: 'out' }, tgt: { process: 'Count', port: 'in' } },
+          { src: { process: 'Count', port: 'done' }, tgt: { process: 'Sink', port: 'in' } },
+        ],
+      },
+      'cycle',
+      { registry },
+    );
+    const app: TestApp = { collected: [] };
+    const network = new Network({ graph, app, logger: silentLogger() });
+    await network.start();
+    await network.inport('in')({ n: 20 });
+    const started = Date.now();
+    await network.stop();
+    expect(app.collected).toEqual([{ n: 0 }]);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
 });
