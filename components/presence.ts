@@ -40,7 +40,7 @@ export default defineChatComponent({
     return {
       poll(command) {
         const nick = command.request.session?.nick;
-        if (nick === undefined || command.request.signal.aborted) return out.send('poll', command);
+        if (nick === undefined || command.request.ended) return out.send('poll', command);
         const { room } = command;
         const arrived = present.arrive(room, nick);
         command.request.onEnd(() => present.pollEnded(room, nick));

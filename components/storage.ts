@@ -49,7 +49,7 @@ export default defineChatComponent({
 
     return {
       poll(command) {
-        if (command.request.signal.aborted) return undefined;
+        if (command.request.ended) return undefined;
         const answer = pollAnswer(store, command);
         if (answer !== undefined) return out.send('out', ok(command, answer));
         if (held.count >= app.settings.maxHeldPolls) {

@@ -3,13 +3,37 @@ import type { QueryValue } from '../protocol/packets.ts';
 /**
  * parseForm reads a query string or an url-encoded body. A name given more
  * than once becomes an array, so the checks can refuse it instead of quietly
- * taking the first or the last.
+ * taking the first or the last. Every poll passes through here, so plain
+ * names and values skip decoding.
  */
 export function parseForm(text: string): Record<string, QueryValue> {
   const fields: Record<string, QueryValue> = Object.create(null) as Record<string, QueryValue>;
-  for (const [name, value] of new URLSearchParams(text)) {
-    const earlier = fields[name];
-    fields[name] = earlier === undefined ? value : [...(typeof earlier === 'string' ? [earlier] : earlier), value];
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('&', start);
+    if (end === -1) end = text.length;
+    if (end > start) {
+      const eq = text.indexOf('=', start);
+      const split = eq === -1 || eq > end ? end : eq;
+      const name = decode(text.slice(start, split));
+      const value = split === end ? '' : decode(text.slice(split + 1, end));
+      const earlier = fields[name];
+      fields[name] = earlier === undefined ? value : [...(typeof earlier === 'string' ? [earlier] : earlier), value];
+    }
+    start = end + 1;
   }
   return fields;
+}
+
+const ESCAPED = /[%+]/;
+
+function decode(part: string): string {
+  if (!ESCAPED.test(part)) return part;
+  const spaced = part.replace(/\+/g, ' ');
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    // Malformed escapes are kept as sent; the field's own check refuses them.
+    return spaced;
+  }
 }

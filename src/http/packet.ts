@@ -1,60 +1,116 @@
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { JsonText, type Headers, type HttpRequest, type QueryValue } from '../protocol/packets.ts';
+import { JsonText, type Headers, type HttpRequest, type QueryValue, type SessionRef } from '../protocol/packets.ts';
 import type { OpenRequests } from './open-requests.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
+const PACKET = Symbol('flowchat.packet');
+
+type WithPacket = ServerResponse & { [PACKET]?: Packet };
 
 /**
- * toPacket wraps a fastify request and reply into the framework-free
- * HttpRequest that travels the graph. Its signal fires when the client goes
- * away unanswered; `respond` writes the answer once and ignores the rest.
+ * Packet is the framework-free HttpRequest that travels the graph for one
+ * fastify request. It is a class, not a closure, because thousands of them
+ * wait at once as held polls: what they share lives on the prototype. The
+ * AbortSignal is made only when asked for.
  */
-export function toPacket(req: FastifyRequest, res: FastifyReply, open: OpenRequests): HttpRequest {
-  const aborter = new AbortController();
-  let answered = false;
-  let endings: (() => void)[] | undefined;
-  const end = (): void => {
-    answered = true;
-    open.delete(packet);
-    if (endings !== undefined) for (const callback of endings) callback();
-  };
-  const queryAt = req.url.indexOf('?');
-  const packet: HttpRequest = {
-    method: req.method,
-    path: queryAt === -1 ? req.url : req.url.slice(0, queryAt),
-    query: req.query as Record<string, QueryValue>,
-    headers: req.headers,
-    body: req.body,
-    clientAddress: req.ip,
-    signal: aborter.signal,
-    params: {},
-    session: undefined,
-    respond(status, body, headers) {
-      if (answered) return;
-      end();
-      if (!res.raw.destroyed) sendJson(res, status, body, headers);
-    },
-    onEnd(callback) {
-      if (answered) callback();
-      else (endings ??= []).push(callback);
-    },
-  };
-  open.add(packet);
-  res.raw.once('close', () => {
-    if (answered) return;
-    end();
-    aborter.abort();
-  });
-  return packet;
+class Packet implements HttpRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: Readonly<Record<string, QueryValue>>;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: unknown;
+  readonly clientAddress: string;
+  params = NO_PARAMS;
+  session: SessionRef | undefined = undefined;
+  private state: 'open' | 'answered' | 'gone' = 'open';
+  private aborter: AbortController | undefined;
+  private endings: (() => void)[] | undefined;
+
+  constructor(
+    req: FastifyRequest,
+    private readonly res: WithPacket,
+    private readonly open: OpenRequests,
+  ) {
+    const queryAt = req.url.indexOf('?');
+    this.method = req.method;
+    this.path = queryAt === -1 ? req.url : req.url.slice(0, queryAt);
+    this.query = req.query as Record<string, QueryValue>;
+    this.headers = req.headers;
+    this.body = req.body;
+    this.clientAddress = req.ip;
+    res[PACKET] = this;
+    res.once('close', onClose);
+    open.add(this);
+  }
+
+  get signal(): AbortSignal {
+    if (this.aborter === undefined) {
+      this.aborter = new AbortController();
+      if (this.state === 'gone') this.aborter.abort();
+    }
+    return this.aborter.signal;
+  }
+
+  get ended(): boolean {
+    return this.state !== 'open';
+  }
+
+  respond(status: number, body: unknown, headers?: Headers): void {
+    if (this.state !== 'open') return;
+    this.end('answered');
+    if (!this.res.destroyed) writeJson(this.res, status, body, headers);
+  }
+
+  onEnd(callback: () => void): void {
+    if (this.state !== 'open') callback();
+    else (this.endings ??= []).push(callback);
+  }
+
+  /** gone: the socket closed before an answer was written. */
+  gone(): void {
+    if (this.state !== 'open') return;
+    this.end('gone');
+    this.aborter?.abort();
+  }
+
+  private end(state: 'answered' | 'gone'): void {
+    this.state = state;
+    this.open.delete(this);
+    this.res[PACKET] = undefined;
+    if (this.endings !== undefined) for (const callback of this.endings) callback();
+  }
 }
 
-/** sendJson answers with PROTOCOL.md's common headers; a JsonText body is sent as it is. */
+// One listener shared by every response: EventEmitter calls it with the response as `this`.
+function onClose(this: WithPacket): void {
+  this[PACKET]?.gone();
+}
+
+/**
+ * toPacket wraps a fastify request into the HttpRequest that travels the
+ * graph, and takes the reply over from fastify: answers are written straight
+ * to the socket, the hot path of every poll.
+ */
+export function toPacket(req: FastifyRequest, res: FastifyReply, open: OpenRequests): HttpRequest {
+  res.hijack();
+  return new Packet(req, res.raw, open);
+}
+
+/** writeJson answers with PROTOCOL.md's common headers; a JsonText's bytes are shared, not re-encoded. */
+function writeJson(res: ServerResponse, status: number, body: unknown, headers?: Headers): void {
+  const payload = status === 204 ? undefined : body instanceof JsonText ? body.bytes : Buffer.from(JSON.stringify(body));
+  const head: OutgoingHttpHeaders = { 'content-type': JSON_TYPE, 'cache-control': 'no-store' };
+  if (payload !== undefined) head['content-length'] = payload.length;
+  if (headers !== undefined) Object.assign(head, headers);
+  res.writeHead(status, head);
+  res.end(payload);
+}
+
+/** sendJson answers through fastify, for the requests that never enter the graph. */
 export function sendJson(res: FastifyReply, status: number, body: unknown, headers?: Headers): void {
   res.code(status).header('content-type', JSON_TYPE).header('cache-control', 'no-store');
   if (headers !== undefined) res.headers(headers);
-  if (status === 204) {
-    res.send();
-    return;
-  }
-  res.send(body instanceof JsonText ? body.text : JSON.stringify(body));
+  res.send(JSON.stringify(body));
 }

@@ -23,6 +23,8 @@ export interface HttpRequest {
   readonly clientAddress: string;
   /** Fires when the client goes away before it was answered. */
   readonly signal: AbortSignal;
+  /** True once the request is answered or its client has gone: nothing more can reach it. */
+  readonly ended: boolean;
   /** Path parameters the Router found, e.g. {room: "ops"} for B/rooms/ops/invite. */
   params: Readonly<Record<string, string>>;
   /** The caller's session: set by the Session component when the request carries a live token. */
@@ -44,7 +46,14 @@ export interface SessionRef {
  * once and the same bytes go to every poll waiting for it.
  */
 export class JsonText {
+  private encoded: Buffer | undefined;
+
   constructor(readonly text: string) {}
+
+  /** The UTF-8 bytes, encoded once however many answers carry them. */
+  get bytes(): Buffer {
+    return (this.encoded ??= Buffer.from(this.text));
+  }
 }
 
 /** Reply is an answer on its way to the Responder. */

@@ -3,14 +3,13 @@ import type { PollCommand } from '../protocol/packets.ts';
 interface Waiter {
   readonly command: PollCommand;
   readonly timer: NodeJS.Timeout;
-  readonly onAbort: () => void;
 }
 
 /**
  * HeldPolls parks polls that found nothing new, per room, until a message
  * releases them (take), their timeout passes (onTimeout), or their client
- * goes away. Every way out clears the timer and the abort listener, so a
- * released poll leaves nothing behind.
+ * goes away. Every way out clears the timer, so a released poll leaves
+ * nothing behind.
  */
 export class HeldPolls {
   private readonly rooms = new Map<string, Set<Waiter>>();
@@ -36,9 +35,9 @@ export class HeldPolls {
         this.remove(room, waiter);
         this.onTimeout(command);
       }, command.timeoutMs),
-      onAbort: () => this.remove(room, waiter),
     };
-    command.request.signal.addEventListener('abort', waiter.onAbort, { once: true });
+    // Ended while still held means the client went away: forget the poll.
+    command.request.onEnd(() => this.remove(room, waiter));
     room.add(waiter);
     this.held++;
   }
@@ -65,6 +64,8 @@ export class HeldPolls {
       commands.push(waiter.command);
     }
     this.held -= waiters.size;
+    // Emptied, so the onEnd of an answered poll finds nothing left to remove.
+    waiters.clear();
     return commands;
   }
 
@@ -77,6 +78,5 @@ export class HeldPolls {
 
   private forget(waiter: Waiter): void {
     clearTimeout(waiter.timer);
-    waiter.command.request.signal.removeEventListener('abort', waiter.onAbort);
   }
 }

@@ -46,6 +46,9 @@ export function fakeRequest(options: Options = {}): FakeRequest {
     body: options.body,
     clientAddress: options.clientAddress ?? '127.0.0.1',
     signal: aborter.signal,
+    get ended() {
+      return ended;
+    },
     params: options.params ?? {},
     session: options.session,
     answers,

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { parseForm } from '../../src/http/form.ts';
+
+describe('parseForm', () => {
+  it.each<[string, Record<string, string | string[]>]>([
+    ['', {}],
+    ['since=5&room=lobby', { since: '5', room: 'lobby' }],
+    ['a=1&a=2&a=3', { a: ['1', '2', '3'] }],
+    ['since=', { since: '' }],
+    ['flag', { flag: '' }],
+    ['text=hello+world%21&x=%E2%9C%93', { text: 'hello world!', x: '✓' }],
+    ['a=1&&b=2&', { a: '1', b: '2' }],
+    ['bad=%E0%A4%A', { bad: '%E0%A4%A' }],
+    ['k%3D=v%26w', { 'k=': 'v&w' }],
+  ])('reads %j', (text, expected) => {
+    expect({ ...parseForm(text) }).toEqual(expected);
+  });
+
+  it('agrees with URLSearchParams on single values', () => {
+    const text = 'a=1&b=x%20y&c=%2B&d=+';
+    expect({ ...parseForm(text) }).toEqual(Object.fromEntries(new URLSearchParams(text)));
+  });
+
+  it('keeps "__proto__" as a plain field, touching no prototype', () => {
+    const fields = parseForm('__proto__=x&constructor=y');
+    expect(Object.getPrototypeOf(fields)).toBeNull();
+    expect(Object.entries(fields)).toEqual([['__proto__', 'x'], ['constructor', 'y']]);
+  });
+});
