@@ -65,6 +65,14 @@ export class Channel<T> {
     return new Promise<void>((resume) => this.blocked.push({ packet, resume }));
   }
 
+  /**
+   * countHandedOver counts a packet that passed this connection straight
+   * into an idle process, never stopping in the ring.
+   */
+  countHandedOver(): void {
+    this.sent++;
+  }
+
   /** Takes the next packet if one is ready, without waiting. */
   tryReceive(): IteratorResult<T, undefined> | undefined {
     if (this.size > 0) return { value: this.shift(), done: false };

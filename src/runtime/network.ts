@@ -5,12 +5,16 @@ import { DEFAULT_CAPACITY } from './graph.ts';
 import type { PortMap } from './port.ts';
 
 /**
- * Network runs a checked graph: one process per declared process, one
- * bounded channel per connection, and one consumer loop per channel that
- * hands each packet to the target process's handler for that port.
+ * Network runs a checked graph: one process per declared process and one
+ * bounded channel per connection.
  *
- * A process handles the packets of one connection one at a time, in order;
- * the packets of different connections may interleave at a handler's awaits.
+ * A process handles one packet at a time, whichever in-port it came on. A
+ * packet sent to a process that is idle is handed to its handler at once,
+ * in the sender's turn: no queue, no promise, no await on the hot path.
+ * A packet sent to a busy process waits in its connection (FIFO) until the
+ * process is done; a full connection makes its sender wait (backpressure).
+ * A process that finishes takes the next waiting packet from its in-coming
+ * connections in turn.
  *
  * A handler that throws does not stop anything: the error is counted against
  * the process, logged, and passed with the packet to `onError` (which answers
@@ -39,6 +43,9 @@ interface Link {
   readonly from: string;
   readonly to: Address;
   readonly channel: Channel<unknown>;
+  readonly target: Node;
+  /** The target's handler for the in-port, found once the processes exist. */
+  handler: Handler;
 }
 
 interface Node {
@@ -46,6 +53,11 @@ interface Node {
   readonly component: string;
   process: Process<PortMap>;
   readonly outputs: Map<string, Link>;
+  readonly inputs: Link[];
+  /** Handling a packet now (or awaiting one's handler). */
+  running: boolean;
+  /** Where the next round of taking waiting packets starts, for fairness. */
+  nextInput: number;
   errors: number;
 }
 
@@ -55,10 +67,7 @@ export class Network<C> {
   private readonly nodes = new Map<string, Node>();
   private readonly links: Link[] = [];
   private readonly inports = new Map<string, Link>();
-  private readonly loops: Promise<void>[] = [];
   private state: 'built' | 'running' | 'stopping' | 'stopped' = 'built';
-  /** Handlers that returned a promise and have not settled yet. */
-  private busy = 0;
 
   constructor(private readonly options: NetworkOptions<C>) {
     const { graph } = options;
@@ -68,6 +77,9 @@ export class Network<C> {
         component: def.component.name,
         process: {} as Process<PortMap>,
         outputs: new Map(),
+        inputs: [],
+        running: false,
+        nextInput: 0,
         errors: 0,
       });
     }
@@ -81,6 +93,7 @@ export class Network<C> {
       const context: ProcessContext<PortMap, C> = { name: def.name, out: this.outputs(node), app: options.app };
       node.process = def.component.create(context);
     }
+    for (const link of [...this.links, ...this.inports.values()]) link.handler = this.handler(link.to);
   }
 
   /**
@@ -93,7 +106,13 @@ export class Network<C> {
       await this.handler(initial.tgt)(initial.data);
     }
     this.state = 'running';
-    for (const link of [...this.links, ...this.inports.values()]) this.loops.push(this.consume(link));
+    // Packets sent before the start (none, usually) have waited their turn.
+    for (const node of this.nodes.values()) {
+      if (!node.running) {
+        node.running = true;
+        this.resume(node);
+      }
+    }
   }
 
   /**
@@ -105,7 +124,7 @@ export class Network<C> {
     if (link === undefined) {
       throw new Error(`The graph has no inport '${name}'; declare it in "inports" of graph.json`);
     }
-    return (packet) => link.channel.send(packet);
+    return (packet) => this.deliver(link, packet);
   }
 
   get running(): boolean {
@@ -115,7 +134,7 @@ export class Network<C> {
   /**
    * stop lets every process answer what it holds (onStop), closes the
    * inports, waits until no packet is waiting in any connection and no
-   * handler is running (so what was in flight reaches the end of the graph,
+   * process is running (so what was in flight reaches the end of the graph,
    * cycles included), then closes every connection.
    */
   async stop(): Promise<void> {
@@ -130,23 +149,17 @@ export class Network<C> {
     }
     for (const link of this.inports.values()) link.channel.close();
     const deadline = Date.now() + (this.options.drainMs ?? 5_000);
-    // A check once per turn of the event loop: by then every packet handed to a
-    // consumer has reached its handler, so "idle" cannot be a packet in between.
     while (!this.idle() && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
     if (!this.idle()) {
       this.options.logger.warn({ graph: this.options.graph.name }, 'network did not drain in time; closing every connection');
     }
     for (const link of this.links) link.channel.close();
-    const rest = Math.max(0, deadline - Date.now());
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(this.loops), new Promise((resolve) => (timer = setTimeout(resolve, rest)))]);
-    clearTimeout(timer);
     this.state = 'stopped';
   }
 
   /** idle is true when no packet waits in any connection and no handler is running. */
   private idle(): boolean {
-    if (this.busy > 0) return false;
+    for (const node of this.nodes.values()) if (node.running) return false;
     for (const link of this.inports.values()) if (link.channel.waiting > 0) return false;
     for (const link of this.links) if (link.channel.waiting > 0) return false;
     return true;
@@ -172,8 +185,9 @@ export class Network<C> {
   }
 
   private link(from: string, to: Address, capacity: number): Link {
-    const link: Link = { from, to, channel: new Channel<unknown>(capacity) };
-    this.node(to.process); // fails loudly on an undeclared process
+    const target = this.node(to.process);
+    const link: Link = { from, to, channel: new Channel<unknown>(capacity), target, handler: () => undefined };
+    target.inputs.push(link);
     if (!from.startsWith('(')) this.links.push(link);
     return link;
   }
@@ -197,7 +211,7 @@ export class Network<C> {
           logger.warn({ process: node.name, port }, 'packet sent after the network stopped was dropped');
           return undefined;
         }
-        return link.channel.send(packet);
+        return this.deliver(link, packet);
       },
       isConnected: (port) => node.outputs.has(port),
     };
@@ -212,20 +226,52 @@ export class Network<C> {
     return handler;
   }
 
-  private async consume(link: Link): Promise<void> {
-    const node = this.node(link.to.process);
-    const handler = this.handler(link.to);
-    const { channel } = link;
-    for (;;) {
-      const next = channel.tryReceive() ?? (await channel.receive());
-      if (next.done) break;
-      const pending = this.invoke(node, handler, next.value);
+  /**
+   * deliver hands a packet to an idle process at once, or leaves it waiting
+   * in the connection. Until start() nothing runs: initial packets go first.
+   */
+  private deliver(link: Link, packet: unknown): Promise<void> | undefined {
+    const { target, channel } = link;
+    if (target.running || channel.waiting > 0 || this.state === 'built') return channel.send(packet);
+    if (channel.isClosed) return channel.send(packet); // throws ChannelClosedError
+    channel.countHandedOver();
+    target.running = true;
+    this.handle(target, link.handler, packet);
+    return undefined;
+  }
+
+  /** handle runs one packet, then every packet that waits for the process, until none is left. */
+  private handle(node: Node, handler: Handler, packet: unknown): void {
+    let next: { handler: Handler; packet: unknown } | undefined = { handler, packet };
+    while (next !== undefined) {
+      const pending = this.invoke(node, next.handler, next.packet);
       if (pending !== undefined) {
-        this.busy++;
-        await pending;
-        this.busy--;
+        void pending.then(() => this.resume(node));
+        return;
+      }
+      next = this.waitingFor(node);
+    }
+    node.running = false;
+  }
+
+  private resume(node: Node): void {
+    const next = this.waitingFor(node);
+    if (next === undefined) node.running = false;
+    else this.handle(node, next.handler, next.packet);
+  }
+
+  /** waitingFor takes the next waiting packet of a process, visiting its connections in turn. */
+  private waitingFor(node: Node): { handler: Handler; packet: unknown } | undefined {
+    const { inputs } = node;
+    for (let i = 0; i < inputs.length; i++) {
+      const link = inputs[(node.nextInput + i) % inputs.length] as Link;
+      const taken = link.channel.tryReceive();
+      if (taken !== undefined && !taken.done) {
+        node.nextInput = (node.nextInput + i + 1) % inputs.length;
+        return { handler: link.handler, packet: taken.value };
       }
     }
+    return undefined;
   }
 
   /** invoke runs a handler; only an async handler costs an await. */

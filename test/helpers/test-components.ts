@@ -1,5 +1,5 @@
-import { defineComponent } from '../../src/runtime/component.ts';
-import { integerSetting, port } from '../../src/runtime/port.ts';
+import { defineComponent, type Outputs } from '../../src/runtime/component.ts';
+import { integerSetting, port, type PortSpec } from '../../src/runtime/port.ts';
 
 /** Components that exist only for tests, kept in one place. */
 
@@ -111,7 +111,25 @@ export const Countdown = defineComponent({
   }),
 });
 
-export const testComponents = [PassThrough, Collector, Thrower, Delay, Holder, Countdown];
+/** Loopback sends each packet from `a` round to its own `b`, logging when each handler starts and ends. */
+export const Loopback = defineComponent({
+  name: 'Loopback',
+  description: 'Logs handler starts and ends in app.collected; a sends on to out, which the test wires to b',
+  inPorts: { a: port<string>('all', 'First visit'), b: port<string>('all', 'Second visit') },
+  outPorts: { out: port<string>('all', 'Packets from a') },
+  create: ({ out, app }: { out: Outputs<{ out: PortSpec<string> }>; app: TestApp }) => ({
+    a(packet) {
+      app.collected.push(`a:${packet}:start`);
+      void out.send('out', packet);
+      app.collected.push(`a:${packet}:end`);
+    },
+    b(packet) {
+      app.collected.push(`b:${packet}`);
+    },
+  }),
+});
+
+export const testComponents = [PassThrough, Collector, Thrower, Delay, Holder, Countdown, Loopback];
 
 /** chatTestComponents fit between chat components: they carry requests. */
 export const chatTestComponents = [PassThrough, Exploder];

@@ -147,4 +147,30 @@ describe('Network', () => {
     expect(app.collected).toEqual([{ n: 0 }]);
     expect(Date.now() - started).toBeLessThan(1_000);
   });
+
+  it('hands a packet to an idle process at once, within the send', async () => {
+    const { network, app, send } = chain(['PassThrough', 'PassThrough']);
+    await network.start();
+    expect(send('now')).toBeUndefined();
+    expect(app.collected).toEqual(['now']);
+    await network.stop();
+  });
+
+  it('lets a process handle one packet at a time, even one it sends to itself', async () => {
+    const graph = checkGraph(
+      {
+        inports: { in: { process: 'Loop', port: 'a' } },
+        processes: { Loop: { component: 'Loopback' } },
+        connections: [{ src: { process: 'Loop', port: 'out' }, tgt: { process: 'Loop', port: 'b' } }],
+      },
+      'loop',
+      { registry },
+    );
+    const app: TestApp = { collected: [] };
+    const network = new Network({ graph, app, logger: silentLogger() });
+    await network.start();
+    await network.inport('in')('x');
+    await network.stop();
+    expect(app.collected).toEqual(['a:x:start', 'a:x:end', 'b:x']);
+  });
 });
