@@ -22,10 +22,11 @@ export class ApiError extends Error {
 
 /**
  * requestJson performs one HTTP call and returns the parsed JSON body of a
- * 2xx answer; anything else throws an ApiError, except an abort through
- * `signal`, which rethrows the AbortError for the caller to ignore.
+ * 2xx answer (null for 204 No Content); anything else throws an ApiError,
+ * except an abort through `signal`, which rethrows the AbortError for the
+ * caller to ignore. `token`, when given, is sent as the session's bearer token.
  */
-export async function requestJson(url, { method = 'GET', body, signal, timeoutMs }) {
+export async function requestJson(url, { method = 'GET', body, signal, timeoutMs, token = null }) {
   // One controller for both the caller's abort and the time limit, built by
   // hand because AbortSignal.any is too new for some browsers still in use.
   const controller = new AbortController();
@@ -36,13 +37,16 @@ export async function requestJson(url, { method = 'GET', body, signal, timeoutMs
   }, timeoutMs);
   const forward = () => controller.abort();
   signal?.addEventListener('abort', forward, { once: true });
+  const headers = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (token !== null) headers.authorization = `Bearer ${token}`;
   let response;
   let raw;
   try {
     response = await fetch(url, {
       method,
       cache: 'no-store',
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: controller.signal,
     });
@@ -59,6 +63,7 @@ export async function requestJson(url, { method = 'GET', body, signal, timeoutMs
     clearTimeout(timer);
     signal?.removeEventListener('abort', forward);
   }
+  if (response.status === 204) return null;
   const payload = parseJson(raw);
   if (response.ok && payload !== undefined) return payload;
   const error = payload?.error;

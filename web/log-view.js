@@ -1,3 +1,5 @@
+import { createAvatar } from './avatar.js';
+
 // How close to the bottom (in CSS pixels) still counts as "at the bottom":
 // fractional scroll positions on zoomed or high-density screens stop a few
 // pixels short.
@@ -109,7 +111,7 @@ export function renderMessage(message) {
     const author = document.createElement('span');
     author.className = 'author';
     author.textContent = String(message.author ?? '');
-    entry.append(author);
+    entry.append(createAvatar(String(message.author ?? '')), author);
   }
   const text = document.createElement('span');
   text.className = 'text';

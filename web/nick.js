@@ -1,6 +1,5 @@
 const KEY = 'flowchat.nick';
-// The protocol's nick rule for sessions (a later issue); the looser `author`
-// rule accepts all of these, so a nick chosen now stays valid then.
+// PROTOCOL.md's nick rule for sessions.
 const NICK = /^[A-Za-z0-9_.-]{1,32}$/;
 
 /** nickProblem says what is wrong with a proposed nick, or null if nothing. */
@@ -21,10 +20,11 @@ export function loadNick() {
   }
 }
 
-/** saveNick remembers the nick for the next visit, if storage allows. */
+/** saveNick remembers the nick for the next visit, if storage allows; null forgets it. */
 export function saveNick(value) {
   try {
-    localStorage.setItem(KEY, value);
+    if (value === null) localStorage.removeItem(KEY);
+    else localStorage.setItem(KEY, value);
   } catch {
     // Same reason as in loadNick: the page still works for this visit.
   }

@@ -1,4 +1,3 @@
-import { requestJson } from './api.js';
 import { retryDelay } from './backoff.js';
 import { describeError } from './errors.js';
 import { makeNonce } from './nonce.js';
@@ -16,9 +15,15 @@ const GIVE_UP_AFTER_MS = 120_000;
  * Entry states (data-state): sending → sent (accepted, not yet seen in the
  * log) or waiting (retrying by itself after a network or server failure) or
  * failed (refused, or out of retries: Retry and Discard buttons).
+ *
+ * `post({text, room, nonce}, {timeoutMs})` makes the request (adding the
+ * author); each message goes to the room that was current when it was
+ * typed. Only the current room is polled, so a message accepted for another
+ * room is done with at once.
  */
-export function createOutbox({ list, endpoint, room, backoff, pollSeq, onSettled }) {
+export function createOutbox({ list, post, currentRoom, backoff, pollSeq, onSettled, onAccepted = () => {} }) {
   const entries = new Map();
+  let shownRoom = currentRoom();
 
   async function attempt(entry) {
     clearTimeout(entry.timer);
@@ -26,15 +31,13 @@ export function createOutbox({ list, endpoint, room, backoff, pollSeq, onSettled
     entry.inFlight = true;
     update(entry, 'sending', 'Sending…');
     try {
-      await requestJson(endpoint, {
-        method: 'POST',
-        body: { text: entry.text, author: entry.author, room, nonce: entry.nonce },
-        timeoutMs: POST_TIMEOUT_MS,
-      });
+      await post({ text: entry.text, room: entry.room, nonce: entry.nonce }, { timeoutMs: POST_TIMEOUT_MS });
       entry.inFlight = false;
       if (!entries.has(entry.nonce)) return;
       entry.acceptedBefore = pollSeq();
-      update(entry, 'sent', 'Sent');
+      onAccepted(entry.room);
+      if (entry.room !== currentRoom()) remove(entry);
+      else update(entry, 'sent', 'Sent');
     } catch (error) {
       entry.inFlight = false;
       if (!entries.has(entry.nonce)) return;
@@ -65,6 +68,10 @@ export function createOutbox({ list, endpoint, room, backoff, pollSeq, onSettled
     const element = document.createElement('li');
     element.className = 'pending';
     element.dataset.nonce = entry.nonce;
+    const where = document.createElement('span');
+    where.className = 'room';
+    where.textContent = `to ${entry.room}:`;
+    where.hidden = entry.room === shownRoom;
     const text = document.createElement('span');
     text.className = 'text';
     text.textContent = entry.text;
@@ -85,27 +92,28 @@ export function createOutbox({ list, endpoint, room, backoff, pollSeq, onSettled
         onSettled();
       }),
     );
-    element.append(text, status, actions);
-    return Object.assign(entry, { element, status, actions });
+    element.append(where, text, status, actions);
+    return Object.assign(entry, { element, where, status, actions });
   }
 
   return {
-    /** send queues a new message by `author` and starts its first try. */
-    send(text, author) {
-      const entry = render({ nonce: makeNonce(), text, author, attempts: 0, firstTry: Date.now(), timer: null, inFlight: false });
+    /** send queues a new message to the current room and starts its first try. */
+    send(text) {
+      const entry = render({ nonce: makeNonce(), text, room: currentRoom(), attempts: 0, firstTry: Date.now(), timer: null, inFlight: false });
       entries.set(entry.nonce, entry);
       list.append(entry.element);
       attempt(entry);
     },
     /**
      * confirm drops the entries whose server copy is among `messages`
-     * (same nonce and author) and says whether any did.
+     * (same nonce and room) and says whether any did. The nonce alone is
+     * 126 random bits no one else sees before the server stores the message.
      */
     confirm(messages) {
       let any = false;
       for (const message of messages) {
         const entry = typeof message?.nonce === 'string' ? entries.get(message.nonce) : undefined;
-        if (entry && entry.author === message.author) {
+        if (entry && entry.room === message.room) {
           remove(entry);
           any = true;
         }
@@ -117,11 +125,22 @@ export function createOutbox({ list, endpoint, room, backoff, pollSeq, onSettled
      * server holds. A message accepted before that poll was sent and still
      * unseen is gone: the server lost its history (restart) after taking it.
      */
-    caughtUp(seq) {
+    caughtUp(seq, room) {
       for (const entry of entries.values()) {
-        if (entry.state === 'sent' && entry.acceptedBefore < seq) {
+        if (entry.room === room && entry.state === 'sent' && entry.acceptedBefore < seq) {
           update(entry, 'failed', 'The chat server restarted and lost this message.');
         }
+      }
+    },
+    /**
+     * showRoom follows the page to another room: messages accepted for the
+     * room it left are done with, the others say where they are going.
+     */
+    showRoom(room) {
+      shownRoom = room;
+      for (const entry of [...entries.values()]) {
+        if (entry.state === 'sent' && entry.room !== room) remove(entry);
+        else entry.where.hidden = entry.room === room;
       }
     },
     /** flush retries at once every entry waiting for its next automatic try. */

@@ -1,4 +1,4 @@
-import { ApiError, requestJson } from './api.js';
+import { ApiError } from './api.js';
 import { retryDelay } from './backoff.js';
 
 // How much longer than the hold time a poll may take before the page calls
@@ -7,15 +7,17 @@ const GRACE_MS = 15_000;
 
 /**
  * createPoller keeps one long poll at a time open against the chat API
- * (PROTOCOL.md "Poll") and reports what it learns:
- * - `onAnswer({messages, reset, truncated, more, seq})` for every answer, in order;
- *   `reset` means the view must be discarded before showing `messages`;
+ * (PROTOCOL.md "Poll") for one room, `fetchAnswer(query, {signal,
+ * timeoutMs})` making the request, and reports what it learns:
+ * - `onAnswer({room, epoch, messages, reset, truncated, more, seq})` for every
+ *   answer, in order; `reset` means the view must be discarded before showing
+ *   `messages` (so does the first answer after `setRoom`);
  * - `onLive()` whenever the server answered;
  * - `onRetry({at, error})` when a poll failed and the next try is due at `at`.
  * The first poll, and the first after a failure, asks with timeout=0 so the
  * server answers at once and the page can say "live" without waiting a hold.
  */
-export function createPoller({ endpoint, room, holdSeconds, pageSize, backoff, onAnswer, onLive, onRetry }) {
+export function createPoller({ fetchAnswer, room, holdSeconds, pageSize, backoff, onAnswer, onLive, onRetry }) {
   let epoch = null;
   let since = 0;
   let failures = 0;
@@ -36,7 +38,7 @@ export function createPoller({ endpoint, room, holdSeconds, pageSize, backoff, o
     const hold = quick ? 0 : holdSeconds;
     let answer;
     try {
-      answer = checked(await requestJson(`${endpoint}?${query(hold)}`, {
+      answer = checked(await fetchAnswer(query(hold), {
         signal: controller.signal,
         timeoutMs: hold * 1000 + GRACE_MS,
       }));
@@ -46,8 +48,9 @@ export function createPoller({ endpoint, room, holdSeconds, pageSize, backoff, o
       quick = true;
       if (error instanceof ApiError && error.status >= 400 && error.status < 500) forget();
       const delay = retryDelay(failures - 1, error.retryAfterMs, backoff);
-      onRetry({ at: Date.now() + delay, error });
       schedule(delay);
+      // After scheduling, so that a listener moving to another room (setRoom) has the last word.
+      onRetry({ at: Date.now() + delay, error });
       return;
     }
     if (mine !== seq) return;
@@ -70,13 +73,15 @@ export function createPoller({ endpoint, room, holdSeconds, pageSize, backoff, o
       // from its oldest message rather than show a mix of two histories.
       epoch = answer.epoch;
       since = 0;
-      onAnswer({ messages: [], reset: true, truncated: false, more: true, seq: mine });
+      onAnswer({ room, epoch, messages: [], reset: true, truncated: false, more: true, seq: mine });
       return;
     }
     const fresh = epoch === null;
     epoch = answer.epoch;
     since = answer.next;
     onAnswer({
+      room,
+      epoch,
       messages: answer.messages,
       reset: answer.reset || fresh,
       truncated: answer.truncated === true,
@@ -92,16 +97,28 @@ export function createPoller({ endpoint, room, holdSeconds, pageSize, backoff, o
     since = 0;
   }
 
+  function retryNow() {
+    seq += 1;
+    controller?.abort();
+    quick = true;
+    schedule(0);
+  }
+
   return {
     start() {
       schedule(0);
     },
     /** retryNow drops any wait or pending request and polls at once. */
-    retryNow() {
-      seq += 1;
-      controller?.abort();
-      quick = true;
-      schedule(0);
+    retryNow,
+    /** setRoom polls `name` from now on, from its beginning. */
+    setRoom(name) {
+      room = name;
+      failures = 0;
+      forget();
+      retryNow();
+    },
+    get room() {
+      return room;
     },
     /** seq counts the polls sent so far; an answer carries the seq of its request. */
     get seq() {

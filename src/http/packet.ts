@@ -21,7 +21,6 @@ class Packet implements HttpRequest {
   readonly query: Readonly<Record<string, QueryValue>>;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: unknown;
-  readonly clientAddress: string;
   params = NO_PARAMS;
   session: SessionRef | undefined = undefined;
   private state: 'open' | 'answered' | 'gone' = 'open';
@@ -29,7 +28,7 @@ class Packet implements HttpRequest {
   private endings: (() => void)[] | undefined;
 
   constructor(
-    req: FastifyRequest,
+    private readonly req: FastifyRequest,
     private readonly res: WithPacket,
     private readonly open: OpenRequests,
   ) {
@@ -39,10 +38,14 @@ class Packet implements HttpRequest {
     this.query = req.query as Record<string, QueryValue>;
     this.headers = req.headers;
     this.body = req.body;
-    this.clientAddress = req.ip;
     res[PACKET] = this;
     res.once('close', onClose);
     open.add(this);
+  }
+
+  /** Worked out from X-Forwarded-For only when asked: most requests never need it. */
+  get clientAddress(): string {
+    return this.req.ip;
   }
 
   get signal(): AbortSignal {

@@ -1,7 +1,7 @@
 /**
  * backend: the real chat server as a child process (`tsx src/main.ts`), on
  * a port of the test's choosing and with rate limiting off, ready once its
- * health endpoint answers.
+ * health endpoint answers. `graph` runs another graph file than graph.json.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -26,11 +26,25 @@ export interface Health {
   rooms: number;
 }
 
+/** BackendOptions: the graph file to run (default graph.json) and how long to wait for health. */
+export interface BackendOptions {
+  graph?: string;
+  timeoutMs?: number;
+}
+
 /** startBackend starts the server on `port` and waits until it is healthy. */
-export async function startBackend(port: number, timeoutMs = 30_000): Promise<Backend> {
+export async function startBackend(port: number, { graph, timeoutMs = 30_000 }: BackendOptions = {}): Promise<Backend> {
   const child = spawn(`${REPO}node_modules/.bin/tsx`, ['src/main.ts'], {
     cwd: REPO,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', BASE_PATH, RATE_LIMIT: '0', LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      BASE_PATH,
+      RATE_LIMIT: '0',
+      LOG_LEVEL: 'warn',
+      ...(graph === undefined ? {} : { GRAPH: graph }),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -55,8 +69,12 @@ export async function startBackend(port: number, timeoutMs = 30_000): Promise<Ba
     },
   };
 
+  // The server prints this line once it listens. Until then a healthy
+  // answer on the port could come from another process holding it, and the
+  // test would talk to a stranger's server.
+  const listening = () => output.includes('flowchat is running at');
   const deadline = Date.now() + timeoutMs;
-  while ((await health(port).catch(() => null))?.status !== 'ok') {
+  while (!listening() || (await health(port).catch(() => null))?.status !== 'ok') {
     if (child.exitCode !== null || Date.now() > deadline) {
       await backend.stop();
       throw new Error(`backend on port ${port} did not become healthy:\n${output}`);

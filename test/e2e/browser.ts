@@ -33,6 +33,7 @@ export interface ChatPage {
 /** Entry is one #log entry as the reader sees it. */
 export interface Entry {
   id: number;
+  type: string;
   author: string;
   text: string;
 }
@@ -49,8 +50,8 @@ export interface OpenOptions {
 
 /**
  * openChat opens the page in a fresh context (own localStorage), enters
- * `nick` and, unless `prepare` interferes with the page's requests, waits
- * until the page says it is live.
+ * `nick` (which opens a session) and, unless `prepare` interferes with the
+ * page's requests, waits until the dialog is gone and the page says it is live.
  */
 export async function openChat(browser: Browser, origin: string, nick: string, options: OpenOptions = {}): Promise<ChatPage> {
   const context = await browser.newContext({ viewport: options.viewport ?? { width: 1000, height: 700 } });
@@ -63,8 +64,19 @@ export async function openChat(browser: Browser, origin: string, nick: string, o
   await page.goto(`${origin}${PAGE_PATH}`);
   await page.locator('#nick').fill(nick);
   await page.locator('#nick').press('Enter');
-  if (!options.prepare) await page.locator('#state[data-state="live"]').waitFor();
+  if (!options.prepare) {
+    await page.locator('#nick-dialog').waitFor({ state: 'hidden' }).catch(async (error: unknown) => {
+      const refusal = await page.locator('#nick-error').textContent();
+      throw new Error(`${nick} could not sign in: ${refusal || 'the dialog stayed open without a reason'}`, { cause: error });
+    });
+    await page.locator('#state[data-state="live"]').waitFor();
+  }
   return { context, page, errors };
+}
+
+/** tokenOf reads the session token the page keeps in localStorage. */
+export function tokenOf(page: Page): Promise<string> {
+  return page.evaluate(() => (JSON.parse(localStorage.getItem('flowchat.session') ?? '{}') as { token: string }).token);
 }
 
 /** entries reads every message in #log, in display order. */
@@ -72,6 +84,7 @@ export function entries(page: Page): Promise<Entry[]> {
   return page.$$eval('#log > li', (items) =>
     items.map((item) => ({
       id: Number(item.getAttribute('data-id')),
+      type: item.getAttribute('data-type') ?? '',
       author: item.getAttribute('data-author') ?? '',
       text: item.querySelector('.text')?.textContent ?? '',
     })),

@@ -1,8 +1,9 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { entries, entryWithText, openChat, send, type ChatPage } from './browser.ts';
-import { asEntries, history, post } from './chat-api.ts';
+import { entries, entryWithText, openChat, send, tokenOf, type ChatPage } from './browser.ts';
+import { asEntries, history, onlyMessages, openSession, post, type Session } from './chat-api.ts';
+import { expectInSync } from './in-sync.ts';
 import { startStack, type Stack } from './stack.ts';
 import { describeE2E } from './system.ts';
 
@@ -34,10 +35,13 @@ describeE2E('chat page behind nginx', () => {
       await entryWithText(to.page, text).waitFor({ timeout: 5_000 });
       expect(Date.now() - started).toBeLessThan(1_000);
     }
-    const stored = asEntries(await history(stack.origin));
-    expect(stored.map((entry) => entry.author)).toEqual(['alice', 'bob']);
-    await expect.poll(() => entries(alice.page)).toEqual(stored);
-    await expect.poll(() => entries(bob.page)).toEqual(stored);
+    const said = onlyMessages(await history(stack.origin));
+    expect(said.map((message) => message.author)).toEqual(['alice', 'bob']);
+    // Each page signed in, so each is present: the server announced both.
+    const joined = (await history(stack.origin)).filter((message) => message.type === 'join');
+    expect(joined.map((message) => message.author).sort()).toEqual(['alice', 'bob']);
+    await expectInSync(alice.page, stack.origin);
+    await expectInSync(bob.page, stack.origin);
   });
 
   it('sends on Enter, adds a line on Shift+Enter and keeps the focus in the message box', async () => {
@@ -53,14 +57,15 @@ describeE2E('chat page behind nginx', () => {
     await expect.poll(() => alice.page.locator('#outbox > li').count()).toBe(0);
   });
 
-  it('keeps the history and the nick when the page is reloaded', async () => {
-    const before = await entries(bob.page);
-    expect(before.length).toBeGreaterThan(0);
+  it('keeps the history, the nick and the session when the page is reloaded', async () => {
+    expect((await entries(bob.page)).length).toBeGreaterThan(0);
+    const token = await tokenOf(bob.page);
     await bob.page.reload();
     await bob.page.locator('#state[data-state="live"]').waitFor();
     expect(await bob.page.locator('#nick-dialog').isVisible()).toBe(false);
     expect(await bob.page.locator('#me').textContent()).toBe('bob');
-    await expect.poll(() => entries(bob.page)).toEqual(before);
+    expect(await tokenOf(bob.page)).toBe(token);
+    await expectInSync(bob.page, stack.origin);
   });
 
   it('renders an HTML message as text and runs nothing', async () => {
@@ -82,7 +87,8 @@ describeE2E('chat page behind nginx', () => {
   });
 
   it('leaves a reader who scrolled up in place, counts new messages and follows at the bottom', async () => {
-    for (let i = 1; i <= 40; i += 1) await post(stack.origin, 'dave', `filler ${i}`);
+    const dave: Session = await openSession(stack.origin, 'dave');
+    for (let i = 1; i <= 40; i += 1) await post(stack.origin, dave, `filler ${i}`);
     const carol = await openChat(stack.browser, stack.origin, 'carol', { viewport: { width: 360, height: 640 } });
     const log = carol.page.locator('#log');
     await entryWithText(carol.page, 'filler 40').waitFor();
@@ -90,7 +96,7 @@ describeE2E('chat page behind nginx', () => {
     expect(await distanceToBottom()).toBeLessThan(2);
 
     await log.evaluate((el) => (el.scrollTop = 0));
-    for (const text of ['new one', 'new two', 'new three']) await post(stack.origin, 'dave', text);
+    for (const text of ['new one', 'new two', 'new three']) await post(stack.origin, dave, text);
     await entryWithText(carol.page, 'new three').waitFor();
     expect(await log.evaluate((el) => el.scrollTop)).toBe(0);
     await expect.poll(() => carol.page.locator('#unread').textContent()).toContain('3 new messages');
@@ -100,7 +106,7 @@ describeE2E('chat page behind nginx', () => {
     expect(await distanceToBottom()).toBeLessThan(2);
     expect(await carol.page.locator('#unread').isVisible()).toBe(false);
 
-    await post(stack.origin, 'dave', 'x'.repeat(300));
+    await post(stack.origin, dave, 'x'.repeat(300));
     await entryWithText(carol.page, 'x'.repeat(300)).waitFor();
     expect(await distanceToBottom()).toBeLessThan(2);
     expect(await carol.page.locator('#unread').isVisible()).toBe(false);
@@ -227,17 +233,17 @@ describeE2E('chat page behind nginx', () => {
     expect(await page.locator('#notice').textContent()).toMatch(/dropped/);
 
     release();
-    await expect.poll(() => entries(page)).toEqual(asEntries(await history(stack.origin)));
+    await expectInSync(page, stack.origin);
     expect(await page.locator('#notice').textContent()).toMatch(/lost its history/);
     expect(frank.errors).toEqual([]);
     await frank.context.close();
   });
 
   it('shows every message exactly once, as the server stores them, and saves a screenshot', async () => {
-    const stored = asEntries(await history(stack.origin));
-    expect(stored.map((entry) => entry.id)).toEqual(stored.map((_, index) => index + 1));
-    await expect.poll(() => entries(alice.page)).toEqual(stored);
-    await expect.poll(() => entries(bob.page)).toEqual(stored);
+    const stored = await history(stack.origin);
+    expect(stored.map((message) => message.id)).toEqual(stored.map((_, index) => index + 1));
+    await expectInSync(alice.page, stack.origin);
+    await expectInSync(bob.page, stack.origin);
     expect(alice.errors).toEqual([]);
     expect(bob.errors).toEqual([]);
 

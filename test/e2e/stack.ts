@@ -7,6 +7,7 @@ import type { Browser } from 'playwright-core';
 import { startNginx, type RunningNginx } from '../../scripts/nginx-process.ts';
 import { startBackend, type Backend } from './backend.ts';
 import { launchBrowser } from './browser.ts';
+import { writeGraphCopy, type Setting } from './graph-copy.ts';
 import { freePort } from './net.ts';
 
 /** Stack is a running backend + nginx + browser; `origin` is nginx's. */
@@ -22,15 +23,26 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+/** StackOptions: graph.json's initial packets to change for this stack's backend. */
+export interface StackOptions {
+  settings?: readonly Setting[];
+}
+
 /** startStack starts the three; whatever started is stopped again if one fails. */
-export async function startStack(): Promise<Stack> {
+export async function startStack({ settings = [] }: StackOptions = {}): Promise<Stack> {
   const started: Array<() => Promise<unknown>> = [];
   const stop = async () => {
     for (const stopOne of [...started].reverse()) await stopOne().catch(() => undefined);
   };
   try {
+    let graph: string | undefined;
+    if (settings.length > 0) {
+      const copy = await writeGraphCopy(settings);
+      started.push(() => copy.remove());
+      graph = copy.path;
+    }
     const backendPort = await freePort();
-    let backend = await startBackend(backendPort);
+    let backend = await startBackend(backendPort, { graph });
     started.push(() => backend.stop());
     const nginx = await startNginx({ port: await freePort(), upstreamPort: backendPort });
     started.push(() => nginx.stop());
@@ -45,7 +57,7 @@ export async function startStack(): Promise<Stack> {
       browser,
       stopBackend: () => backend.stop(),
       async startBackend() {
-        backend = await startBackend(backendPort);
+        backend = await startBackend(backendPort, { graph });
       },
       stop,
     };
