@@ -62,9 +62,9 @@ describeE2E('chat page when the backend restarts', () => {
       expect(await sessionStatus(stack.origin, token)).toMatchObject({ status: 200, nick: index === 0 ? 'alice' : 'bob' });
       expect(errors).toEqual([]);
     }
-    await expect.poll(() => alice.page.locator('#outbox > li').count()).toBe(0);
+    await expect.poll(() => alice.page.locator('#outbox > li').count(), { timeout: 5_000 }).toBe(0);
     // Polling under the new sessions, both are present again.
-    await expect.poll(async () => (await present(stack.origin, 'lobby')).sort()).toEqual(['alice', 'bob']);
+    await expect.poll(async () => (await present(stack.origin, 'lobby')).sort(), { timeout: 5_000 }).toEqual(['alice', 'bob']);
 
     await send(bob.page, 'and the loop goes on');
     await entryWithText(alice.page, 'and the loop goes on').waitFor({ timeout: 2_000 });
@@ -74,7 +74,7 @@ describeE2E('chat page when the backend restarts', () => {
   it('takes a page out of a private room the restarted server forgot, back to the lobby', async () => {
     await bob.page.locator('#user-search').fill('alice');
     await bob.page.locator('#user-search').press('Enter');
-    await expect.poll(() => bob.page.locator('#room-title').textContent()).toBe('alice');
+    await expect.poll(() => bob.page.locator('#room-title').textContent(), { timeout: 5_000 }).toBe('alice');
     const direct = await bob.page.evaluate(() => new URL(location.href).searchParams.get('room'));
     expect(direct).toMatch(/^room-/);
     await send(bob.page, 'just us');
