@@ -84,7 +84,9 @@ export default defineChatComponent({
       },
       poll(command) {
         const checked = attempt(command.request, () => guard(command.request, command.room));
-        return 'error' in checked ? out.send('reply', checked.error) : out.send('poll', command);
+        if ('error' in checked) return out.send('reply', checked.error);
+        directory.notePublic(command.room);
+        return out.send('poll', command);
       },
       post(command) {
         const checked = attempt(command.request, () => guard(command.request, command.room));

@@ -7,17 +7,22 @@ const drawName = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 12);
 interface PrivateRoom {
   readonly name: string;
   readonly members: Set<string>;
+  /** Made without a name for two people: what "message bob" finds again. */
+  readonly direct: boolean;
 }
+
+// The room every client polls by default is never up for grabs.
+const RESERVED = ['lobby'];
 
 /**
  * RoomDirectory knows the private rooms and their members, and the public
- * rooms that have been posted to, so no private room can take over a public
- * room's history. A private room is kept after its last member leaves: its
+ * rooms that have been used (posted to or polled), so no private room can
+ * take over a public room or its history. A private room is kept after its last member leaves: its
  * messages stay in Storage, and reusing its name would hand them to strangers.
  */
 export class RoomDirectory {
   private readonly rooms = new Map<string, PrivateRoom>();
-  private readonly used = new Set<string>();
+  private readonly used = new Set<string>(RESERVED);
 
   constructor(public maxRooms: number) {}
 
@@ -29,7 +34,7 @@ export class RoomDirectory {
     return this.rooms.get(name)?.members.has(nick) ?? false;
   }
 
-  /** notePublic remembers a public room that holds messages. */
+  /** notePublic remembers a public room in use: posted to or polled. */
   notePublic(name: string): void {
     if (!this.rooms.has(name) && this.used.size < this.maxRooms) this.used.add(name);
   }
@@ -47,14 +52,15 @@ export class RoomDirectory {
   create(name: string | undefined, members: Iterable<string>): RoomInfo {
     let chosen = name ?? `room-${drawName()}`;
     while (name === undefined && this.isTaken(chosen)) chosen = `room-${drawName()}`;
-    this.rooms.set(chosen, { name: chosen, members: new Set(members) });
+    const set = new Set(members);
+    this.rooms.set(chosen, { name: chosen, members: set, direct: name === undefined && set.size === 2 });
     return this.info(chosen) as RoomInfo;
   }
 
-  /** direct finds the private room of exactly these two members, if they have one. */
+  /** direct finds the direct conversation of exactly these two people, if they have one. */
   direct(a: string, b: string): RoomInfo | undefined {
     for (const room of this.rooms.values()) {
-      if (room.members.size === 2 && room.members.has(a) && room.members.has(b)) return this.info(room.name);
+      if (room.direct && room.members.size === 2 && room.members.has(a) && room.members.has(b)) return this.info(room.name);
     }
     return undefined;
   }

@@ -51,6 +51,23 @@ describe('POST B/rooms', () => {
     expect(roomsIn(await alice.get('/rooms')).map((r) => r.name)).not.toContain((body as { name?: string }).name);
   });
 
+  it('refuses to turn a public room that people poll into a private one', async () => {
+    for (const name of ['lobby', 'watched']) {
+      await call(`${server.base}?room=${name}&timeout=0`);
+      const hijack = await carol.post('/rooms', { name, private: true });
+      expect(hijack.status).toBe(400);
+      expect(hijack.body.error.code).toBe('BAD_ROOM');
+      expect((await call(`${server.base}?room=${name}&timeout=0`)).status).toBe(200);
+    }
+  });
+
+  it('finds again only a direct conversation, not a named room of the same two people', async () => {
+    await bob.post('/rooms', { name: 'pair', private: true, members: ['carol'] });
+    const direct = await bob.post('/rooms', { private: true, members: ['carol'] });
+    expect(direct.status).toBe(201);
+    expect(roomIn(direct).name).not.toBe('pair');
+  });
+
   it('refuses to take the name of a room that exists', async () => {
     await alice.post('', { text: 'public history', room: 'town' });
     const taken = await carol.post('/rooms', { name: 'town', private: true });
