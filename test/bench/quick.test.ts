@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BenchReport } from '../../bench/report.ts';
+import { RESULTS_LINE, type BenchReport } from '../../bench/report.ts';
 import type { ServerName } from '../../bench/types.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -31,7 +31,7 @@ describe('bench', () => {
       const out = path.join(dir, 'quick.json');
       const { code, output } = await runQuickBench(out);
       expect(code, output).toBe(0);
-      expect(output).toContain(`BENCH_RESULTS ${out}`);
+      expect(output).toContain(`${RESULTS_LINE}${out}`);
       const report = JSON.parse(readFileSync(out, 'utf8')) as BenchReport;
       expect(report.mode).toBe('quick');
 

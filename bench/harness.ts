@@ -1,0 +1,156 @@
+import { num } from './table.ts';
+import { machineBusy } from './proc.ts';
+import type { Pair } from './report.ts';
+import { runLoadgen, startServer, type ServerExit } from './spawn.ts';
+import type { FlowJob, FlowResult, LoadgenOutput, ServerJob, ServerName, ServerResult } from './types.ts';
+
+/**
+ * Harness runs the jobs of a bench run: each server job against a freshly
+ * started server, driven by a load-generator process. It keeps watch on
+ * other programs' CPU use, so skewed figures are flagged (and, if asked,
+ * measured again), and it collects the servers' exits.
+ */
+
+/** BUSY_WARNING is the share of all CPUs' time other programs may take before a job is flagged as skewed. */
+export const BUSY_WARNING = 0.05;
+// Held polls are answered at once on SIGTERM; an exit slower than this is worth a line.
+const SLOW_SHUTDOWN_MS = 2_000;
+const JOB_TIMEOUT_MS = 15 * 60_000;
+
+export interface HarnessOptions {
+  readonly maxHeldPolls: number;
+  /** Before each job, wait until other programs leave the CPUs idle. */
+  readonly waitQuiet: boolean;
+  /** How often a skewed job is run again. */
+  readonly retries: number;
+  /** Where flowchat writes a CPU profile; no profiling when absent. */
+  readonly profileDir?: string;
+  readonly log: (message: string) => void;
+}
+
+interface Attempt<R> {
+  readonly result: R;
+  readonly othersShare: number;
+  readonly openFiles: number;
+  readonly pid: number;
+  readonly exit: Promise<ServerExit>;
+}
+
+export class Harness {
+  /** Why some figures may be skewed, as printed under the table. */
+  readonly warnings: string[] = [];
+  private readonly exits: Promise<unknown>[] = [];
+
+  constructor(private readonly options: HarnessOptions) {}
+
+  /** before checks other programs' CPU use before anything starts. */
+  async before(): Promise<number> {
+    const busy = await machineBusy(1_000);
+    if (busy > BUSY_WARNING) this.warn(`other programs kept the CPUs ${num(100 * busy)}% busy when the run began`);
+    return busy;
+  }
+
+  /**
+   * pair runs one job against each server. A run that other programs skewed
+   * is repeated up to `retries` times, and the least skewed one kept.
+   */
+  async pair<R extends ServerResult>(job: ServerJob, label: string, servers: readonly ServerName[]): Promise<Pair<R>> {
+    const pair: Pair<R> = { job, results: {}, exitCodes: {}, shutdownMs: {}, openFiles: {}, othersShare: {}, pids: {} };
+    for (const name of servers) {
+      let kept: Attempt<R> | undefined;
+      for (let tries = 0; tries <= this.options.retries; tries++) {
+        const next = await this.attempt<R>(job, label, name);
+        if (kept === undefined || next.othersShare < kept.othersShare) kept = next;
+        if (next.othersShare <= BUSY_WARNING) break;
+        if (tries < this.options.retries) this.options.log(`other programs took ${num(100 * next.othersShare)}% of the CPUs; running ${label} against ${name} again`);
+      }
+      const chosen = kept as Attempt<R>;
+      pair.results[name] = chosen.result;
+      pair.othersShare[name] = chosen.othersShare;
+      pair.openFiles[name] = chosen.openFiles;
+      pair.pids[name] = chosen.pid;
+      this.warnIfShared(`${label} against ${name}`, chosen.othersShare);
+      this.exits.push(
+        chosen.exit.then((exit) => {
+          pair.exitCodes[name] = exit.code;
+          pair.shutdownMs[name] = exit.shutdownMs;
+          if (exit.code !== 0) this.options.log(`${name} exited with code ${exit.code} after SIGTERM, not 0`);
+          if (exit.shutdownMs > SLOW_SHUTDOWN_MS) this.options.log(`${name} took ${num(exit.shutdownMs / 1000, 1)} s to exit after SIGTERM`);
+        }),
+      );
+    }
+    return pair;
+  }
+
+  /** flow runs the in-process flow-overhead job in a load-generator process. */
+  async flow(job: FlowJob): Promise<{ result: FlowResult; othersShare: number }> {
+    await this.settle();
+    this.options.log('flow overhead (in the load-generator process)');
+    const output = await runLoadgen({ job }, JOB_TIMEOUT_MS);
+    this.warnIfShared('flow overhead', output.othersShare);
+    return { result: output.result as FlowResult, othersShare: output.othersShare };
+  }
+
+  /** finished waits for every stopped server to exit (a profile is written on exit). */
+  async finished(): Promise<void> {
+    await Promise.allSettled(this.exits);
+  }
+
+  private async attempt<R extends ServerResult>(job: ServerJob, label: string, name: ServerName): Promise<Attempt<R>> {
+    await this.settle();
+    this.options.log(`${label} against ${name}`);
+    const { maxHeldPolls, profileDir } = this.options;
+    const server = await startServer(name, { maxHeldPolls, ...(profileDir === undefined ? {} : { profileDir }) });
+    const needed = connectionsOf(job) + 100;
+    if (server.openFiles < needed) {
+      this.options.log(`${name} may open only ${server.openFiles} files, fewer than ${needed}; raise the hard limit (ulimit -Hn)`);
+    }
+    // The exit is awaited at the end of the run: an idle server winding down does not disturb the next job.
+    const stop = (): Promise<ServerExit> => {
+      const exit = server.stop();
+      this.exits.push(exit);
+      return exit;
+    };
+    let output: LoadgenOutput;
+    try {
+      output = await runLoadgen({ job, target: server.target }, JOB_TIMEOUT_MS);
+    } catch (error) {
+      void stop();
+      throw error;
+    }
+    return { result: output.result as R, othersShare: output.othersShare, openFiles: server.openFiles, pid: server.target.pid, exit: stop() };
+  }
+
+  /** settle waits, when asked to, until other programs leave the CPUs idle for 2 s (2 min at most). */
+  private async settle(): Promise<void> {
+    if (!this.options.waitQuiet) return;
+    const deadline = Date.now() + 120_000;
+    while ((await machineBusy(2_000)) > BUSY_WARNING) {
+      if (Date.now() > deadline) {
+        this.options.log('the CPUs did not fall quiet within 2 min; going on');
+        return;
+      }
+      this.options.log('waiting for other programs to leave the CPUs idle');
+    }
+  }
+
+  private warnIfShared(what: string, share: number): void {
+    if (share > BUSY_WARNING) this.warn(`other programs took ${num(100 * share)}% of the CPUs during ${what}; its figures are skewed`);
+  }
+
+  private warn(warning: string): void {
+    this.warnings.push(warning);
+    this.options.log(warning);
+  }
+}
+
+function connectionsOf(job: ServerJob): number {
+  switch (job.kind) {
+    case 'fanout':
+      return job.clients;
+    case 'throughput':
+      return job.pollers + job.publishers;
+    case 'memory':
+      return job.polls;
+  }
+}

@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * tsx hands V8 TypeScript compiled by esbuild with whitespace minified, so
+ * every function of a .ts file sits on line 1 of what V8 profiled. To name
+ * the source line, the file is compiled again with the options tsx uses and
+ * the column is looked up in that source map. The result is trusted only if
+ * the recompiled code has the profiled function's name just before the
+ * column; otherwise the profile's own line:column is shown.
+ */
+
+type Transform = (source: string, options: Record<string, unknown>) => { code: string; map: string };
+
+// esbuild comes with tsx; it is not a dependency of its own, so its absence only costs the mapping.
+let transform: Transform | undefined | null = null;
+
+async function loadTransform(): Promise<Transform | undefined> {
+  if (transform === null) {
+    try {
+      const esbuild = (await import('esbuild')) as { transformSync: Transform };
+      transform = esbuild.transformSync;
+    } catch {
+      transform = undefined;
+    }
+  }
+  return transform;
+}
+
+interface Compiled {
+  readonly code: string;
+  readonly map: SourceMap;
+  /** False once a named function was not where the profile put it: then no line of the file is trusted. */
+  trusted: boolean;
+}
+
+const compiled = new Map<string, Compiled | undefined>();
+
+function compile(url: string, run: Transform): Compiled | undefined {
+  if (compiled.has(url)) return compiled.get(url);
+  let result: Compiled | undefined;
+  try {
+    const file = fileURLToPath(url);
+    const out = run(readFileSync(file, 'utf8'), {
+      // tsx's options for ESM (tsx/dist: Ne and the esm transform).
+      target: `node${process.versions.node}`,
+      loader: 'ts',
+      sourcemap: true,
+      minifyWhitespace: true,
+      keepNames: true,
+      format: 'esm',
+      sourcefile: file,
+    });
+    result = { code: out.code, map: new SourceMap(JSON.parse(out.map) as ConstructorParameters<typeof SourceMap>[0]), trusted: true };
+  } catch {
+    result = undefined;
+  }
+  compiled.set(url, result);
+  return result;
+}
+
+/** SourceLines maps (url, line, column, name) of a profiled TypeScript function to its 1-based source line. */
+export interface SourceLines {
+  lineOf(url: string, line: number, column: number, name: string): number | undefined;
+}
+
+/** sourceLines prepares the mapping; it maps nothing when esbuild cannot be loaded. */
+export async function sourceLines(): Promise<SourceLines> {
+  const run = await loadTransform();
+  return {
+    lineOf(url, line, column, name) {
+      if (run === undefined || line !== 0 || !url.startsWith('file://') || !url.endsWith('.ts') || url.includes('/node_modules/')) return undefined;
+      const unit = compile(url, run);
+      if (unit === undefined) return undefined;
+      // A named function's name precedes its parameter list within a few characters (`name(`, `name=(`, `name:function(`).
+      if (name !== '' && !unit.code.slice(Math.max(0, column - name.length - 12), column + 1).includes(name)) unit.trusted = false;
+      if (!unit.trusted) return undefined;
+      const entry = unit.map.findEntry(0, column) as { originalLine?: number };
+      return entry.originalLine === undefined ? undefined : entry.originalLine + 1;
+    },
+  };
+}

@@ -1,0 +1,180 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Harness } from './harness.ts';
+import { describeMachine, describeSource } from './machine.ts';
+import { planFor, SCENARIO_NAMES, type Mode, type ScenarioName } from './plan.ts';
+import { mainThreadProfile, topSelfTime, type ProfileSummary } from './profile.ts';
+import { RESULTS_LINE, type BenchReport, type Pair } from './report.ts';
+import { LOADGEN_CPU, PINNING, ROOT, SERVER_CPU } from './spawn.ts';
+import { renderMarkdown, renderTable, num } from './table.ts';
+import { checkTargets } from './targets.ts';
+import type { FanoutResult, MemoryResult, ServerName, ThroughputResult } from './types.ts';
+
+/**
+ * `npm run bench`: starts flowchat and the baseline server in turn, drives
+ * each from a separate load-generator process, prints the table and writes
+ * every figure to bench/results/<timestamp>.json.
+ */
+
+const HELP = `Usage: npm run bench -- [options]
+
+Measures flowchat against a minimal node:http baseline speaking the same
+poll/post protocol. Each scenario runs on a freshly started server (pinned to
+CPU ${SERVER_CPU}), driven by a load generator process (pinned to CPU ${LOADGEN_CPU}).
+
+Scenarios:
+  fanout       1,000 and 10,000 held polls on one room, one message posted:
+               delay to every client, deliveries, server CPU per delivery
+  throughput   1,000 pollers, 32 publishers posting for 10 s: posts/s,
+               deliveries/s, missed messages, delays, CPU per delivery
+  memory       RSS idle, holding 10,000 polls, and 2 s after they close
+  flow         packets/s through a 4-stage chain of the FBP runtime,
+               against the same handlers called directly (in-process)
+
+Options:
+  --quick          small sizes (50 clients, one round, a 2 s throughput run):
+                   a smoke test in under 30 s that every message arrives
+  --profile        run fan-out at 10,000 clients against flowchat started with
+                   --cpu-prof (written to bench/results/) and print the
+                   functions with the most self time
+  --only LIST      comma-separated scenarios to run (default: all)
+  --out FILE       write the JSON results to FILE instead of
+                   bench/results/<timestamp>.json
+  --wait-quiet     before each job, wait (up to 2 min) until other programs
+                   leave the CPUs idle for 2 s: for shared machines
+  --retry-skewed N run a job again, up to N times, when other programs took
+                   over 5% of the CPUs during it; the least skewed run is kept
+  --markdown       also print the table as Markdown
+  -h, --help       show this text
+
+Targets (printed with ✓/✗, never failing the run) are in bench/targets.ts.
+`;
+
+interface Cli {
+  readonly mode: Mode;
+  readonly only: readonly ScenarioName[];
+  readonly out: string | undefined;
+  readonly markdown: boolean;
+  readonly waitQuiet: boolean;
+  readonly retries: number;
+}
+
+function readCli(): Cli | undefined {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      out: { type: 'string' },
+      markdown: { type: 'boolean', default: false },
+      'wait-quiet': { type: 'boolean', default: false },
+      'retry-skewed': { type: 'string', default: '0' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return undefined;
+  if (!/^[0-9]$/.test(values['retry-skewed'])) throw new Error(`--retry-skewed takes a number of retries from 0 to 9, not "${values['retry-skewed']}"`);
+  if (values.quick && values.profile) throw new Error('--quick and --profile exclude each other; choose one');
+  const only = values.only === undefined ? [...SCENARIO_NAMES] : values.only.split(',').map((s) => s.trim());
+  const unknown = only.filter((s) => !(SCENARIO_NAMES as readonly string[]).includes(s));
+  if (unknown.length > 0) throw new Error(`--only: unknown scenario ${unknown.join(', ')}; choose from ${SCENARIO_NAMES.join(', ')}`);
+  return {
+    mode: values.quick ? 'quick' : values.profile ? 'profile' : 'full',
+    only: only as ScenarioName[],
+    out: values.out,
+    markdown: values.markdown,
+    waitQuiet: values['wait-quiet'],
+    retries: Number(values['retry-skewed']),
+  };
+}
+
+const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
+const started = Date.now();
+const log = (message: string): void => console.error(`[bench ${num((Date.now() - started) / 1000, 1)} s] ${message}`);
+
+async function main(): Promise<void> {
+  const cli = readCli();
+  if (cli === undefined) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const plan = planFor(cli.mode, cli.only);
+  const machine = describeMachine();
+  const source = describeSource(ROOT);
+  const startedAt = new Date();
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  log(`${cli.mode} run on ${machine.cpuModel} (${machine.cpus} CPUs), Node ${machine.node}`);
+  if (!PINNING.enabled) log(`not pinning processes to CPUs: ${PINNING.why}; figures will be noisier`);
+
+  const profileDir = cli.mode === 'profile' ? RESULTS_DIR : undefined;
+  harness = new Harness({ maxHeldPolls: plan.maxHeldPolls, waitQuiet: cli.waitQuiet, retries: cli.retries, log, ...(profileDir === undefined ? {} : { profileDir }) });
+  const busyBefore = await harness.before();
+  const servers: readonly ServerName[] = cli.mode === 'profile' ? ['flowchat'] : ['flowchat', 'baseline'];
+  const fanout: Pair<FanoutResult>[] = [];
+  for (const job of plan.fanout) fanout.push(await harness.pair<FanoutResult>(job, `fan-out N=${num(job.clients)}`, servers));
+  const throughput = plan.throughput && (await harness.pair<ThroughputResult>(plan.throughput, 'throughput', servers));
+  const memory = plan.memory && (await harness.pair<MemoryResult>(plan.memory, 'memory', servers));
+  const flow = plan.flow && (await harness.flow(plan.flow));
+  await harness.finished();
+
+  let profile: ProfileSummary | undefined;
+  if (profileDir !== undefined) {
+    const pid = fanout[0]?.pids.flowchat ?? 0;
+    const file = mainThreadProfile(profileDir, pid);
+    if (file === undefined) throw new Error(`flowchat (pid ${pid}) wrote no .cpuprofile of its main thread into ${profileDir}`);
+    profile = await topSelfTime(file, 15, fanout[0]?.results.flowchat?.window);
+  }
+
+  const report: BenchReport = {
+    version: 1,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    mode: cli.mode,
+    machine,
+    source,
+    pinned: PINNING.enabled,
+    plan,
+    busyBefore,
+    warnings: harness.warnings,
+    fanout,
+    throughput,
+    memory,
+    flow: flow?.result,
+    flowOthersShare: flow?.othersShare,
+    targets: checkTargets({ fanout, throughput, memory, flow: flow?.result }),
+    profile,
+  };
+  const file = cli.out ?? path.join(RESULTS_DIR, `${startedAt.toISOString().replaceAll(':', '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+
+  const pinning = PINNING.enabled ? `server on CPU ${SERVER_CPU}, load generator on CPU ${LOADGEN_CPU}` : 'not pinned';
+  const tree = source.dirty.length === 0 ? '' : ` with uncommitted changes to ${source.dirty.join(', ')}`;
+  console.log(`\nflowchat bench, ${cli.mode} run, ${report.startedAt}, commit ${source.commit}${tree}`);
+  console.log(`${machine.cpuModel}, ${machine.cpus} CPUs, Node ${machine.node}, Linux ${machine.kernel}; ${pinning}\n`);
+  console.log(renderTable(report));
+  for (const warning of report.warnings) console.log(`\nWarning: ${warning}; rerun on a quiet machine.`);
+  if (cli.mode !== 'full') console.log(`\n(${cli.mode} run: the sizes are too small or the server too encumbered for the targets to mean anything)`);
+  if (cli.markdown) console.log(`\n${renderMarkdown(report)}`);
+  if (profile !== undefined) printProfile(profile);
+  console.log(`\n${RESULTS_LINE}${file}`);
+}
+
+function printProfile(profile: ProfileSummary): void {
+  console.log(`\nflowchat self time under fan-out (${path.relative(ROOT, profile.file)}), measured rounds only:`);
+  console.log(`${num(profile.sampledMs)} ms sampled, ${num(profile.idleMs)} ms of it idle; % of the busy time\n`);
+  for (const entry of profile.top) {
+    console.log(`${num(entry.selfMs, 1).padStart(9)} ms ${num(entry.percent, 1).padStart(5)}%  ${entry.function}`);
+  }
+}
+
+// Set once the run starts, so a failure can still wait for the servers it stopped.
+let harness: Harness | undefined;
+
+main().catch(async (error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  // Servers already sent SIGTERM must not outlive the harness.
+  await harness?.finished();
+  process.exit(1);
+});
