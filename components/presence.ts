@@ -67,7 +67,7 @@ export default defineChatComponent({
           // Public rooms where people wait but nobody has posted yet are rooms too.
           const listed = new Set(rooms.map((r) => r.name));
           for (const name of present.roomNames()) {
-            if (!listed.has(name) && !listing.hidden.has(name)) rooms.push({ name, private: false, lastId: 0 });
+            if (!listed.has(name) && !listing.hidden.has(name)) rooms.push({ name, private: false, lastId: 0, messages: 0 });
           }
           rooms.sort((a, b) => (a.name < b.name ? -1 : 1));
         }

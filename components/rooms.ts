@@ -1,5 +1,5 @@
 import { defineChatComponent } from '../src/app-context.ts';
-import { ProtocolError } from '../src/protocol/errors.ts';
+import { noPrivateRoom, ProtocolError } from '../src/protocol/errors.ts';
 import { jsonObject, nick, room } from '../src/protocol/fields.ts';
 import type { RoomInfo, RoomListing } from '../src/protocol/membership.ts';
 import { attempt, type HttpRequest } from '../src/protocol/packets.ts';
@@ -89,10 +89,13 @@ export default defineChatComponent({
         return out.send('poll', command);
       },
       post(command) {
-        const checked = attempt(command.request, () => guard(command.request, command.room));
+        const checked = attempt(command.request, () => {
+          if (command.mustBePrivate && !directory.isPrivate(command.room)) throw noPrivateRoom(command.room);
+          guard(command.request, command.room);
+        });
         if ('error' in checked) return out.send('reply', checked.error);
         directory.notePublic(command.room);
-        return out.send('post', command);
+        return out.send('post', command.mustBePrivate ? { ...command, mustBePrivate: false } : command);
       },
       users(query) {
         const checked = attempt(query.request, () => (query.kind === 'room' ? guard(query.request, query.room) : undefined));

@@ -10,7 +10,7 @@ const MAX_AUTHOR = 64;
 /** SendController checks a post's fields and hands it on to be stored. */
 export default defineChatComponent({
   name: 'SendController',
-  description: "Checks a post's text, author, room and nonce and passes it on",
+  description: "Checks a post's text, author, room, nonce and private flag and passes it on",
   inPorts: {
     in: requestPort('POST requests with a parsed JSON or form body', true),
     maxText: integerSetting('Longest text in characters (default 4000)', 1, 100_000),
@@ -62,11 +62,7 @@ export function postCommand(request: HttpRequest, rules: PostRules): PostCommand
   if (inBody !== undefined && inQuery !== undefined && inBody !== inQuery) {
     throw new ProtocolError('BAD_ROOM', `room is "${inBody}" in the body but "${inQuery}" in the query; send it once`);
   }
-  return {
-    request,
-    room: inBody ?? inQuery ?? 'lobby',
-    author,
-    text: checkedText,
-    nonce: token(fields.nonce, 'BAD_NONCE'),
-  };
+  const nonce = token(fields.nonce, 'BAD_NONCE');
+  if (fields.private !== undefined && typeof fields.private !== 'boolean') throw new ProtocolError('BAD_FIELD', '"private" must be true or false');
+  return { request, room: inBody ?? inQuery ?? 'lobby', author, text: checkedText, nonce, mustBePrivate: fields.private === true };
 }

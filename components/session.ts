@@ -60,9 +60,12 @@ export default defineChatComponent({
       }
       if (request.method === 'PATCH') {
         const fields = jsonObject(request.body);
-        if (fields.status === undefined && fields.bio === undefined) throw new ProtocolError('BAD_FIELD', 'send "status" (up to 64 characters), "bio" (up to 280), or both');
-        const status = fields.status === undefined ? session.status : text(fields.status, 'status', 'BAD_FIELD', 64, false);
-        const bio = fields.bio === undefined ? session.bio : text(fields.bio, 'bio', 'BAD_FIELD', 280, true);
+        if (fields.status === undefined && fields.bio === undefined) {
+          throw new ProtocolError('BAD_FIELD', 'send "status" (up to 64 characters), "bio" (up to 280), or both; null clears one');
+        }
+        // Both are checked before either changes: a refused request changes nothing.
+        const status = profileText(fields.status, session.status, 'status', 64, false);
+        const bio = profileText(fields.bio, session.bio, 'bio', 280, true);
         session.status = status;
         session.bio = bio;
       }
@@ -109,3 +112,13 @@ export default defineChatComponent({
     };
   },
 });
+
+/**
+ * profileText reads a PATCH B/session field: left out keeps `current`, null
+ * clears it (as in a JSON merge patch; "" is refused, as every empty field is).
+ */
+function profileText(value: unknown, current: string, field: string, max: number, multiline: boolean): string {
+  if (value === undefined) return current;
+  if (value === null) return '';
+  return text(value, field, 'BAD_FIELD', max, multiline);
+}

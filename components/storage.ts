@@ -1,4 +1,5 @@
 import { defineChatComponent } from '../src/app-context.ts';
+import { noPrivateRoom } from '../src/protocol/errors.ts';
 import { errorReply, JsonText, reply, type PollCommand, type Reply } from '../src/protocol/packets.ts';
 import { listingPort, pollPort, postPort, presencePort, replyPort, requestPort } from '../src/protocol/ports.ts';
 import { integerSetting } from '../src/runtime/port.ts';
@@ -60,6 +61,7 @@ export default defineChatComponent({
       },
 
       post(command) {
+        if (command.mustBePrivate) return out.send('out', errorReply(command.request, 'NOT_FOUND', noPrivateRoom(command.room).message));
         const result = append({ room: command.room, type: 'message', author: command.author, text: command.text, nonce: command.nonce });
         if (result.kind === 'room-limit') return out.send('out', errorReply(command.request, 'ROOM_LIMIT'));
         const body = new JsonText(`{"message":${result.entry.json}}`);
@@ -74,10 +76,10 @@ export default defineChatComponent({
       },
 
       listing(listing) {
-        for (const room of listing.rooms) room.lastId = store.lastId(room.name);
+        for (const room of listing.rooms) ({ lastId: room.lastId, messages: room.messages } = store.tally(room.name));
         if (listing.kind === 'list') {
-          for (const [name, lastId] of store.rooms()) {
-            if (!listing.hidden.has(name)) listing.rooms.push({ name, private: false, lastId });
+          for (const [name, { lastId, messages }] of store.rooms()) {
+            if (!listing.hidden.has(name)) listing.rooms.push({ name, private: false, lastId, messages });
           }
         }
         return out.send('listing', listing);

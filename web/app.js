@@ -91,7 +91,7 @@ const poller = createPoller({
     if (truncated) notice('Some messages were dropped by the server before this page could show them.');
     const mine = outbox.confirm(messages);
     log.add(messages, { follow: mine });
-    seen.mark(answered, Math.max(0, ...messages.map((message) => message.id).filter(Number.isSafeInteger)));
+    seen.read(answered, messages);
     if (messages.some((message) => message.type === 'join' || message.type === 'leave')) users.changed();
     if (!more) outbox.caughtUp(seq, answered);
   },
@@ -106,6 +106,7 @@ const outbox = createOutbox({
     return call('', { method: 'POST', body: { ...fields, author: session.nick }, ...options });
   },
   currentRoom: () => room,
+  currentIsPrivate: () => roomIsPrivate,
   backoff: settings.backoff,
   pollSeq: () => poller.seq,
   onSettled: () => text.focus(),

@@ -16,12 +16,14 @@ const GIVE_UP_AFTER_MS = 120_000;
  * log) or waiting (retrying by itself after a network or server failure) or
  * failed (refused, or out of retries: Retry and Discard buttons).
  *
- * `post({text, room, nonce}, {timeoutMs})` makes the request (adding the
- * author); each message goes to the room that was current when it was
+ * `post({text, room, nonce, private}, {timeoutMs})` makes the request (adding
+ * the author); each message goes to the room that was current when it was
  * typed. Only the current room is polled, so a message accepted for another
- * room is done with at once.
+ * room is done with at once. A message typed in a private room is sent with
+ * `private: true`, so that a server that restarted and forgot the room
+ * refuses it (404) instead of posting it to a public room of that name.
  */
-export function createOutbox({ list, post, currentRoom, backoff, pollSeq, onSettled, onAccepted = () => {} }) {
+export function createOutbox({ list, post, currentRoom, currentIsPrivate, backoff, pollSeq, onSettled, onAccepted = () => {} }) {
   const entries = new Map();
   let shownRoom = currentRoom();
 
@@ -31,7 +33,8 @@ export function createOutbox({ list, post, currentRoom, backoff, pollSeq, onSett
     entry.inFlight = true;
     update(entry, 'sending', 'Sending…');
     try {
-      await post({ text: entry.text, room: entry.room, nonce: entry.nonce }, { timeoutMs: POST_TIMEOUT_MS });
+      const fields = { text: entry.text, room: entry.room, nonce: entry.nonce, ...(entry.private ? { private: true } : {}) };
+      await post(fields, { timeoutMs: POST_TIMEOUT_MS });
       entry.inFlight = false;
       if (!entries.has(entry.nonce)) return;
       entry.acceptedBefore = pollSeq();
@@ -45,6 +48,8 @@ export function createOutbox({ list, post, currentRoom, backoff, pollSeq, onSett
         const delay = retryDelay(entry.attempts - 1, error.retryAfterMs, backoff);
         entry.timer = setTimeout(() => attempt(entry), delay);
         update(entry, 'waiting', `Not delivered yet: ${describeError(error)} Retrying by itself.`);
+      } else if (entry.private && error.code === 'NOT_FOUND') {
+        update(entry, 'failed', 'This private room no longer exists (the chat server restarted and forgot it), so the message was not sent.');
       } else {
         update(entry, 'failed', describeError(error));
       }
@@ -99,7 +104,7 @@ export function createOutbox({ list, post, currentRoom, backoff, pollSeq, onSett
   return {
     /** send queues a new message to the current room and starts its first try. */
     send(text) {
-      const entry = render({ nonce: makeNonce(), text, room: currentRoom(), attempts: 0, firstTry: Date.now(), timer: null, inFlight: false });
+      const entry = render({ nonce: makeNonce(), text, room: currentRoom(), private: currentIsPrivate(), attempts: 0, firstTry: Date.now(), timer: null, inFlight: false });
       entries.set(entry.nonce, entry);
       list.append(entry.element);
       attempt(entry);

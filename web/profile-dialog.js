@@ -88,14 +88,16 @@ export function createProfileDialog({ elements, api, me, onDirect, onChangeNick,
     }
   }
 
-  // Only what changed is sent; an emptied field cannot be, as the server
-  // keeps one once set.
+  // Only what changed is sent; an emptied field is sent as null, which clears it.
   function changes() {
     const fields = {};
     for (const [name, input] of [['status', status], ['bio', bio]]) {
       const value = input.value.trim();
       if (value === saved[name].trim()) continue;
-      if (value === '') return `The server cannot clear a ${name}; write a new one instead.`;
+      if (value === '') {
+        fields[name] = null;
+        continue;
+      }
       if ([...value.normalize('NFC')].length > LIMITS[name]) return `A ${name} is at most ${LIMITS[name]} characters.`;
       if (CONTROL[name].test(value)) return `The ${name} contains a control character; remove it.`;
       fields[name] = value;

@@ -6,8 +6,8 @@ const SPOKEN_KIND = { public: '', private: ', private room', direct: ', direct c
 /**
  * createRoomList shows the rooms one can open: the public rooms the server
  * lists, one's private rooms and direct conversations, and always the lobby
- * and the room open now. Each shows its unread count (its last id against
- * what `seen` says the reader saw). `listRooms()` asks the server (GET
+ * and the room open now. Each shows its unread count (what `seen` says the
+ * reader has not read of it). `listRooms()` asks the server (GET
  * B/rooms); the list asks again every `everyMs` and whenever `refresh()` is
  * called. Choosing a room calls `onSelect(name)`; `onTotal(n)` hears the
  * unread count of all rooms but the open one, `onListed()` of each new listing.
@@ -31,6 +31,7 @@ export function createRoomList({ element, listRooms, seen, me, onSelect, onTotal
     }
     if (mine !== asked || !Array.isArray(rooms)) return;
     known = new Map(rooms.filter((room) => isRoomName(room?.name)).map((room) => [room.name, room]));
+    for (const room of known.values()) seen.listed(room);
     // Counts the listings received, so a test or script can wait for a fresh one.
     element.dataset.listings = String(Number(element.dataset.listings ?? 0) + 1);
     render();
@@ -49,7 +50,7 @@ export function createRoomList({ element, listRooms, seen, me, onSelect, onTotal
     const focused = element.contains(document.activeElement) ? document.activeElement.closest('li')?.dataset.room : undefined;
     let total = 0;
     const items = shown().map((room) => {
-      const unread = room.name === current ? 0 : seen.unread(room.name, room.lastId);
+      const unread = room.name === current ? 0 : seen.unread(room);
       total += unread;
       return renderRoom(room, unread);
     });

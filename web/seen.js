@@ -1,10 +1,13 @@
 const KEY = 'flowchat.seen';
 
 /**
- * createSeen remembers, per room, the highest message id the reader has
- * had on screen, so a room's unread count is its last id minus that. Ids
- * restart when the server's epoch changes, and so does this memory. Kept in
- * localStorage so a reload does not mark everything unread again.
+ * createSeen remembers, per room, how far the reader has read: the highest
+ * id they had on screen, and how many posted messages (join and leave lines
+ * left out) the room held up to that id. The room listing tells each room's
+ * `messages`, so its unread count is that minus ours: people coming and
+ * going do not count as news. Ids restart when the server's epoch changes,
+ * and so does this memory. Kept in localStorage so a reload does not mark
+ * everything unread again.
  */
 export function createSeen() {
   let state = load();
@@ -17,10 +20,18 @@ export function createSeen() {
     }
   }
 
-  // Own properties only: "constructor" is a valid room name.
-  const seenIn = (room) => {
-    const id = Object.hasOwn(state.rooms, room) ? state.rooms[room] : 0;
-    return Number.isSafeInteger(id) ? id : 0;
+  // Own properties only: "constructor" is a valid room name. `count` is null
+  // when some ids went by unseen (dropped from the server's history), until
+  // a listing made at exactly our id says what it is.
+  const at = (room) => {
+    const place = Object.hasOwn(state.rooms, room) ? state.rooms[room] : undefined;
+    if (typeof place === 'number') return { id: Number.isSafeInteger(place) ? place : 0, count: null }; // saved by an older page
+    if (!Number.isSafeInteger(place?.id)) return { id: 0, count: 0 };
+    return { id: place.id, count: Number.isSafeInteger(place.count) ? place.count : null };
+  };
+  const put = (room, place) => {
+    state.rooms[room] = place;
+    save();
   };
 
   return {
@@ -30,18 +41,28 @@ export function createSeen() {
       state = { epoch, rooms: {} };
       save();
     },
-    /** mark records that the reader has seen `room` up to `id`. */
-    mark(room, id) {
-      if (!Number.isSafeInteger(id) || id <= seenIn(room)) return;
-      state.rooms[room] = id;
-      save();
+    /** read records that the reader has had `messages` of `room` on screen (oldest first, as answered). */
+    read(room, messages) {
+      let { id, count } = at(room);
+      const start = id;
+      for (const message of messages) {
+        if (!Number.isSafeInteger(message?.id) || message.id <= id) continue;
+        // Ids have no gaps, so a jump means entries went by that nobody counted.
+        count = message.id === id + 1 && count !== null ? count + (message.type === 'message' ? 1 : 0) : null;
+        id = message.id;
+      }
+      if (id !== start) put(room, { id, count });
     },
-    /**
-     * unread counts the entries after the last one seen, join and leave
-     * lines included: the room listing tells only the last id.
-     */
-    unread(room, lastId) {
-      return Number.isSafeInteger(lastId) ? Math.max(0, lastId - seenIn(room)) : 0;
+    /** listed takes a room from a listing, and learns its count if we have read exactly up to its last id. */
+    listed(room) {
+      const { id, count } = at(room.name);
+      if (count === null && id === room.lastId && Number.isSafeInteger(room.messages)) put(room.name, { id, count: room.messages });
+    },
+    /** unread counts the posted messages after the last one read (by ids alone where the server gives no count). */
+    unread(room) {
+      const { id, count } = at(room.name);
+      if (count !== null && Number.isSafeInteger(room.messages)) return Math.max(0, room.messages - count);
+      return Number.isSafeInteger(room.lastId) ? Math.max(0, room.lastId - id) : 0;
     },
   };
 }

@@ -64,3 +64,8 @@ export class ProtocolError extends Error {
     this.name = 'ProtocolError';
   }
 }
+
+/** noPrivateRoom refuses a post marked `"private": true` to a room that is not private (Rooms and Storage both may). */
+export function noPrivateRoom(room: string): ProtocolError {
+  return new ProtocolError('NOT_FOUND', `there is no private room "${room}" (a restarted server forgets them); the message was not posted`);
+}

@@ -26,6 +26,8 @@ export interface RoomInfo {
   /** Private rooms only. */
   readonly members?: readonly string[];
   lastId?: number;
+  /** Messages people posted, join and leave lines left out (an addition to PROTOCOL.md, for unread counts). */
+  messages?: number;
   online?: number;
 }
 

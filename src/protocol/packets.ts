@@ -93,6 +93,15 @@ export interface PostCommand {
   readonly author: string;
   readonly text: string;
   readonly nonce: string | undefined;
+  /**
+   * The client sent `"private": true` (an addition to PROTOCOL.md): the room
+   * must be a private one, or the post is refused rather than made public. A
+   * server that restarted forgets its private rooms, and a retried post must
+   * not land in a public room of the same name. The component that confirms
+   * the room is private clears the flag; Storage refuses a post that still
+   * carries it, as then no component knows of private rooms.
+   */
+  readonly mustBePrivate: boolean;
 }
 
 /** reply makes a Reply. */

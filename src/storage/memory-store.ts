@@ -1,7 +1,7 @@
 import { nanoid } from 'nanoid';
 import type { Message } from '../protocol/packets.ts';
 import { Ring } from './ring.ts';
-import type { AppendResult, Draft, Entry, MessageStore, Slice, StoreLimits } from './store.ts';
+import type { AppendResult, Draft, Entry, MessageStore, RoomTally, Slice, StoreLimits } from './store.ts';
 
 /** DEFAULT_LIMITS are the store's bounds when graph.json sets none. */
 export const DEFAULT_LIMITS: StoreLimits = Object.freeze({ capacity: 1000, maxRooms: 10_000 });
@@ -9,11 +9,16 @@ export const DEFAULT_LIMITS: StoreLimits = Object.freeze({ capacity: 1000, maxRo
 interface Room {
   readonly ring: Ring<Entry>;
   lastId: number;
+  messages: number;
   /** `author NUL nonce` → entry, for the retained entries that carry a nonce. */
   readonly nonces: Map<string, Entry>;
 }
 
 // Authors never hold control characters, so NUL cannot be forged into a key.
+const NO_ROOM: RoomTally = Object.freeze({ lastId: 0, messages: 0 });
+
+const tallyOf = ({ lastId, messages }: Room): RoomTally => ({ lastId, messages });
+
 const nonceKey = (author: string, nonce: string): string => `${author}\u0000${nonce}`;
 
 /**
@@ -46,7 +51,7 @@ export class MemoryStore implements MessageStore {
     }
     if (room === undefined) {
       if (this.byName.size >= this.limits.maxRooms) return { kind: 'room-limit' };
-      room = { ring: new Ring(this.limits.capacity), lastId: 0, nonces: new Map() };
+      room = { ring: new Ring(this.limits.capacity), lastId: 0, messages: 0, nonces: new Map() };
       this.byName.set(draft.room, room);
     }
     const message: Message = {
@@ -60,6 +65,7 @@ export class MemoryStore implements MessageStore {
     };
     const entry: Entry = { message, json: JSON.stringify(message) };
     room.lastId = message.id;
+    if (message.type === 'message') room.messages++;
     const dropped = room.ring.push(entry);
     if (dropped?.message.nonce !== undefined) room.nonces.delete(nonceKey(dropped.message.author, dropped.message.nonce));
     if (message.nonce !== undefined) room.nonces.set(nonceKey(message.author, message.nonce), entry);
@@ -78,11 +84,12 @@ export class MemoryStore implements MessageStore {
     return { entries, lastId: room.lastId, firstId };
   }
 
-  lastId(roomName: string): number {
-    return this.byName.get(roomName)?.lastId ?? 0;
+  tally(roomName: string): RoomTally {
+    const room = this.byName.get(roomName);
+    return room === undefined ? NO_ROOM : tallyOf(room);
   }
 
-  *rooms(): IterableIterator<[string, number]> {
-    for (const [name, room] of this.byName) yield [name, room.lastId];
+  *rooms(): IterableIterator<[string, RoomTally]> {
+    for (const [name, room] of this.byName) yield [name, tallyOf(room)];
   }
 }

@@ -38,6 +38,17 @@ export interface Slice {
   readonly firstId: number;
 }
 
+/** RoomTally counts what a room has had since the epoch. */
+export interface RoomTally {
+  /** The newest id, 0 for a room with no messages. */
+  readonly lastId: number;
+  /**
+   * How many of those entries are messages people posted, leaving out join
+   * and leave lines: what a client counts as unread.
+   */
+  readonly messages: number;
+}
+
 export interface StoreLimits {
   /** Messages retained per room; older ones are dropped. */
   readonly capacity: number;
@@ -53,7 +64,8 @@ export interface MessageStore {
   append(draft: Draft): AppendResult;
   /** Up to `limit` entries with ids above `since`, oldest first. */
   read(room: string, since: number, limit: number): Slice;
-  lastId(room: string): number;
-  /** Every room holding messages, with its last id. */
-  rooms(): IterableIterator<[name: string, lastId: number]>;
+  /** The room's counts; zeros for a room with no messages. */
+  tally(room: string): RoomTally;
+  /** Every room holding messages, with its counts. */
+  rooms(): IterableIterator<[name: string, tally: RoomTally]>;
 }

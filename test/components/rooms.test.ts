@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { pollCommand } from '../../components/controller.ts';
+import { postCommand } from '../../components/send-controller.ts';
 import Rooms from '../../components/rooms.ts';
 import type { RoomListing } from '../../src/protocol/membership.ts';
-import type { SessionRef } from '../../src/protocol/packets.ts';
+import type { Reply, SessionRef } from '../../src/protocol/packets.ts';
 import { harness } from '../helpers/component-harness.ts';
 import { fakeRequest } from '../helpers/fake-request.ts';
 
@@ -29,6 +30,15 @@ describe('Rooms', () => {
     }
     expect(rooms.sent.poll).toHaveLength(1);
     expect(rooms.sent.reply?.map((r) => (r as { status: number }).status)).toEqual([403, 401]);
+  });
+
+  it('refuses a post marked private to a room that is not private, and clears the mark for one that is', async () => {
+    const rooms = await withRoom();
+    const marked = (room: string) => postCommand(fakeRequest({ method: 'POST', session: as('bob'), body: { text: 'psst', room, private: true } }), { maxText: 4000, sessionRequired: true });
+    await rooms.send('post', marked('lobby'));
+    await rooms.send('post', marked('ops'));
+    expect(rooms.sent.reply?.map((r) => (r as Reply).status)).toEqual([404]);
+    expect(rooms.sent.post).toEqual([expect.objectContaining({ room: 'ops', mustBePrivate: false })]);
   });
 
   it('passes public rooms through untouched', async () => {

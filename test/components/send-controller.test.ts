@@ -19,6 +19,15 @@ describe('SendController', () => {
     expect(command).toMatchObject({ room: 'lobby', author: 'alice', text: 'hi', nonce: 'V1StGXR8_Z5jdHi6B-myT' });
   });
 
+  it('marks a post sent with "private": true, and refuses a "private" that is not true or false', async () => {
+    expect((await post(ok)).command?.mustBePrivate).toBe(false);
+    expect((await post({ ...ok, private: true })).command?.mustBePrivate).toBe(true);
+    expect((await post({ ...ok, private: false })).command?.mustBePrivate).toBe(false);
+    const { error } = await post({ ...ok, private: 'yes' });
+    expect(error?.status).toBe(400);
+    expect(error?.body).toMatchObject({ error: { code: 'BAD_FIELD' } });
+  });
+
   it('takes the room from the body or the query', async () => {
     expect((await post({ ...ok, room: 'dev' })).command?.room).toBe('dev');
     expect((await post(ok, { room: 'ops' })).command?.room).toBe('ops');

@@ -28,7 +28,7 @@ class StorageUnderTest {
     return request;
   }
 
-  async post(text: string, fields: Record<string, string> = {}): Promise<FakeRequest> {
+  async post(text: string, fields: Record<string, string | boolean> = {}): Promise<FakeRequest> {
     const request = fakeRequest({ method: 'POST', body: { author: 'alice', text, ...fields } });
     await this.harness.send('post', postCommand(request, { maxText: 4000, sessionRequired: false }));
     this.flush();
@@ -69,6 +69,15 @@ describe('Storage', () => {
       expect(answer?.status).toBe(201);
       expect(answer?.body.message).toMatchObject({ id: 1, room: 'lobby', type: 'message', author: 'alice', text: 'hi', nonce: 'n1' });
       expect(answer?.body.message.time).toBeGreaterThanOrEqual(before);
+    });
+
+    it('refuses a post still marked private (no component vouched for the room) and stores nothing', async () => {
+      const s = new StorageUnderTest();
+      const [answer] = (await s.post('secret', { room: 'ops', private: true })).answers;
+      expect(answer?.status).toBe(404);
+      expect(answer?.body.error.code).toBe('NOT_FOUND');
+      expect(answer?.body.error.message).toContain('private room "ops"');
+      expect((await s.poll({ room: 'ops' })).answers[0]?.body.messages).toEqual([]);
     });
 
     it('leaves nonce out of a message posted without one', async () => {

@@ -81,12 +81,21 @@ describeE2E('chat page when the backend restarts', () => {
     await entryWithText(bob.page, 'just us').waitFor();
 
     expect(await stack.stopBackend()).toBe(0);
+    await bob.page.locator('#state[data-state="reconnecting"]').waitFor({ timeout: 10_000 });
+    await send(bob.page, 'still just us');
+    const pending = bob.page.locator('#outbox > li', { hasText: 'still just us' });
+    await pending.waitFor();
+    await bob.page.waitForTimeout(1_500);
     await stack.startBackend();
     // Its name would now be a public room's: the page must not stay there.
     await expect.poll(() => bob.page.locator('#room-title').textContent(), { timeout: 15_000 }).toBe('lobby');
     expect(await bob.page.locator('#notice-text').textContent()).toMatch(/forgot its private rooms/);
     await bob.page.locator('#state[data-state="live"]').waitFor({ timeout: 10_000 });
     await expect.poll(() => bob.page.locator(`#rooms > li[data-room="${direct}"]`).count(), { timeout: 10_000 }).toBe(0);
+    // Nor may what was typed there while the server was down be posted where anyone can read it.
+    await expect.poll(() => pending.getAttribute('data-state'), { timeout: 15_000 }).toBe('failed');
+    expect(await pending.locator('.status').textContent()).toMatch(/private room no longer exists/);
+    expect(await history(stack.origin, { room: direct as string })).toEqual([]);
     expect(bob.errors).toEqual([]);
   });
 });

@@ -52,7 +52,8 @@ describeE2E('rooms, direct conversations, presence and profiles', () => {
 
     const item = bob.page.locator(`#rooms > li[data-room="${direct}"]`);
     await item.waitFor({ timeout: 10_000 });
-    await expect.poll(async () => Number(await item.getAttribute('data-unread'))).toBeGreaterThan(0);
+    // One message: alice's join line does not count as unread.
+    await expect.poll(async () => Number(await item.getAttribute('data-unread'))).toBe(1);
     expect(await item.locator('.title').textContent()).toBe('alice');
     await item.locator('button').click();
     await entryWithText(bob.page, 'hi bob, just between us').waitFor();
@@ -112,6 +113,12 @@ describeE2E('rooms, direct conversations, presence and profiles', () => {
     await bob.page.locator('#profile-bio').fill('Ask me about the build.\nAny time.');
     await bob.page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => bob.page.locator('#profile-message').textContent(), { timeout: 5_000 }).toBe('Saved.');
+    // An emptied field is cleared, not refused.
+    await bob.page.locator('#profile-bio').fill('');
+    const patched = bob.page.waitForResponse((response) => response.request().method() === 'PATCH');
+    await bob.page.getByRole('button', { name: 'Save' }).click();
+    expect((await patched).status()).toBe(200);
+    await expect.poll(() => bob.page.locator('#profile-message').textContent(), { timeout: 5_000 }).toBe('Saved.');
     await bob.page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
 
@@ -121,7 +128,7 @@ describeE2E('rooms, direct conversations, presence and profiles', () => {
     const seen = carol.page.locator('#profile[data-nick="bob"][data-mine="false"]');
     await seen.waitFor();
     await expect.poll(() => carol.page.locator('#profile-status-text').textContent(), { timeout: 5_000 }).toBe('on call');
-    expect(await carol.page.locator('#profile-bio-text').textContent()).toBe('Ask me about the build.\nAny time.');
+    expect(await carol.page.locator('#profile-bio-text').textContent()).toBe('—');
     expect(await carol.page.locator('#profile-online').textContent()).toBe('Online now');
 
     const look = (page: Page, selector: string) =>

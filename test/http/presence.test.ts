@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '../../src/protocol/packets.ts';
+import { roomsIn } from '../helpers/bodies.ts';
 import { as, bearer, sessionGraphFile, signIn } from '../helpers/sessions.ts';
 import { call, heldPolls, startServer, waitFor, type TestServer } from '../helpers/server.ts';
 
@@ -25,6 +26,16 @@ describe('presence', () => {
     const all = await history(r);
     expect(all.map((m) => [m.id, m.type, m.text])).toEqual([[1, 'message', 'before'], [2, 'join', `alice${rooms} joined`]]);
     expect(all[1]?.author).toBe(`alice${rooms}`);
+  });
+
+  it('leaves join lines out of the posted-message count that GET B/rooms lists beside lastId', async () => {
+    const r = room();
+    const alice = as(server.base, await signIn(server.base, `alice${rooms}`));
+    await alice.get(`?room=${r}&timeout=0`);
+    await alice.post('', { text: 'one', room: r });
+    await alice.post('', { text: 'two', room: r });
+    const listed = roomsIn(await alice.get('/rooms')).find((x) => x.name === r);
+    expect(listed).toMatchObject({ lastId: 3, messages: 2 });
   });
 
   it('appends nothing when a present user re-polls', async () => {

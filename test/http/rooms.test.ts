@@ -20,7 +20,7 @@ describe('POST B/rooms', () => {
   it('creates a private room with the creator as a member', async () => {
     const answer = await alice.post('/rooms', { name: 'ops', private: true, members: ['bob'] });
     expect(answer.status).toBe(201);
-    expect(roomIn(answer)).toEqual({ name: 'ops', private: true, members: ['alice', 'bob'], lastId: 0, online: 0 });
+    expect(roomIn(answer)).toEqual({ name: 'ops', private: true, members: ['alice', 'bob'], lastId: 0, messages: 0, online: 0 });
   });
 
   it('draws a name when none is given', async () => {
@@ -83,11 +83,27 @@ describe('GET B/rooms', () => {
     await alice.post('/rooms', { name: 'club', private: true });
     await alice.post('', { text: 'members only', room: 'club' });
     const mine = roomsIn(await alice.get('/rooms'));
-    expect(mine).toContainEqual({ name: 'club', private: true, members: ['alice'], lastId: 1, online: 0 });
-    expect(mine).toContainEqual({ name: 'town', private: false, lastId: 1, online: 0 });
+    expect(mine).toContainEqual({ name: 'club', private: true, members: ['alice'], lastId: 1, messages: 1, online: 0 });
+    expect(mine).toContainEqual({ name: 'town', private: false, lastId: 1, messages: 1, online: 0 });
     const theirs = roomsIn(await call(`${server.base}/rooms`)).map((r) => r.name);
     expect(theirs).toContain('town');
     expect(theirs).not.toContain('club');
+  });
+});
+
+describe('posts marked "private": true (an addition)', () => {
+  it('reach a private room of which the poster is a member', async () => {
+    await alice.post('/rooms', { name: 'vault', private: true, members: ['bob'] });
+    expect((await bob.post('', { text: 'inside', room: 'vault', private: true })).status).toBe(201);
+    expect((await carol.post('', { text: 'let me in', room: 'vault', private: true })).body.error.code).toBe('NOT_A_MEMBER');
+  });
+
+  it('are refused with 404, storing nothing, when the room is not private, as after a restart', async () => {
+    const answer = await alice.post('', { text: 'for members only', room: 'forgotten', private: true });
+    expect(answer.status).toBe(404);
+    expect(answer.body.error.code).toBe('NOT_FOUND');
+    expect((await call(`${server.base}?room=forgotten&timeout=0`)).body.messages).toEqual([]);
+    expect(roomsIn(await alice.get('/rooms')).map((r) => r.name)).not.toContain('forgotten');
   });
 });
 

@@ -72,12 +72,22 @@ describe('a session', () => {
     expect((await call(`${server.base}/users/profiled`)).body).toMatchObject({ status: 'at lunch', bio: 'Writes\nchat servers.' });
   });
 
+  it('clears a status or bio sent as null, keeping the field left out', async () => {
+    const me = as(server.base, await signIn(server.base, 'clearer'));
+    await me.send('PATCH', '/session', { status: 'away', bio: 'Here.' });
+    const cleared = await me.send('PATCH', '/session', { status: null });
+    expect(cleared.status).toBe(200);
+    expect(cleared.body).toMatchObject({ status: '', bio: 'Here.' });
+    expect((await call(`${server.base}/users/clearer`)).body).toMatchObject({ status: '', bio: 'Here.' });
+  });
+
   it.each<[string, unknown]>([
     ['a status over 64 characters', { status: 's'.repeat(65) }],
     ['a bio over 280 characters', { bio: 'b'.repeat(281) }],
     ['an empty status', { status: '' }],
     ['a status that is not text', { status: 5 }],
     ['neither field', {}],
+    ['a good status beside a bad bio', { status: 'fine', bio: '' }],
   ])('refuses %s with 400 BAD_FIELD, changing nothing', async (_name, body) => {
     const me = as(server.base, await signIn(server.base, `patch${Math.random().toString(36).slice(2, 8)}`));
     const answer = await me.send('PATCH', '/session', body);

@@ -6,9 +6,9 @@ import type { MessageStore, StoreLimits } from '../../src/storage/store.ts';
  * one router suite over every router the same way).
  */
 export function storeContract(name: string, make: (limits?: Partial<StoreLimits>) => MessageStore): void {
-  const draft = (text: string, extra: { room?: string; author?: string; nonce?: string } = {}) => ({
+  const draft = (text: string, extra: { room?: string; author?: string; nonce?: string; type?: 'message' | 'join' | 'leave' } = {}) => ({
     room: extra.room ?? 'lobby',
-    type: 'message' as const,
+    type: extra.type ?? 'message',
     author: extra.author ?? 'alice',
     text,
     nonce: extra.nonce,
@@ -25,8 +25,18 @@ export function storeContract(name: string, make: (limits?: Partial<StoreLimits>
       const store = make();
       const ids = ['a', 'b', 'a', 'a', 'b', 'c'].map((room) => appendedId(store, 'x', { room }));
       expect(ids).toEqual([1, 1, 2, 3, 2, 1]);
-      expect(store.lastId('a')).toBe(3);
-      expect(store.lastId('none')).toBe(0);
+      expect(store.tally('a').lastId).toBe(3);
+      expect(store.tally('none')).toEqual({ lastId: 0, messages: 0 });
+    });
+
+    it('counts the messages people posted apart from join and leave lines, past what it retains', () => {
+      const store = make({ capacity: 2 });
+      for (const type of ['join', 'message', 'message', 'leave', 'message'] as const) appendedId(store, 'x', { type });
+      appendedId(store, 'x', { room: 'b', type: 'join' });
+      expect(store.tally('lobby')).toEqual({ lastId: 5, messages: 3 });
+      expect(new Map(store.rooms())).toEqual(
+        new Map([['lobby', { lastId: 5, messages: 3 }], ['b', { lastId: 1, messages: 0 }]]),
+      );
     });
 
     it('stores each entry with its JSON made once', () => {
@@ -69,7 +79,7 @@ export function storeContract(name: string, make: (limits?: Partial<StoreLimits>
       appendedId(store, 'x', { room: 'a' });
       expect(store.append(draft('x', { room: 'b' }))).toEqual({ kind: 'room-limit' });
       expect(store.roomCount).toBe(1);
-      expect(store.lastId('b')).toBe(0);
+      expect(store.tally('b').lastId).toBe(0);
     });
 
     it('has a URL-safe epoch', () => {
