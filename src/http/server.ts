@@ -28,6 +28,10 @@ export function createHttpAdapter(settings: Settings): HttpAdapter {
     logger: { level: settings.logLevel },
     // One log line per poll would drown the log; failures are logged where they happen.
     logController: new LogController({ disableRequestLogging: true }),
+    // No child logger per request: pino's child binds a function per level,
+    // some 1 KiB that a held poll would keep for its whole wait. The few
+    // lines logged about one request name its id themselves.
+    childLoggerFactory: (logger) => logger,
     bodyLimit: settings.bodyLimit,
     trustProxy: settings.trustProxy,
     routerOptions: { querystringParser: parseForm },
@@ -59,7 +63,7 @@ export function createHttpAdapter(settings: Settings): HttpAdapter {
     if (enter === undefined) throw new Error('The HTTP adapter is not connected to a network');
     const pending = enter(toPacket(req, res, open));
     // A full inport holds this request until the graph has room: backpressure reaches the socket.
-    if (pending !== undefined) pending.catch((error: unknown) => res.log.error({ err: error }, 'request could not enter the graph'));
+    if (pending !== undefined) pending.catch((error: unknown) => res.log.error({ err: error, reqId: req.id }, 'request could not enter the graph'));
   };
   fastify.all(settings.basePath, intoGraph);
   fastify.all(`${settings.basePath}/*`, intoGraph);
@@ -74,7 +78,7 @@ export function createHttpAdapter(settings: Settings): HttpAdapter {
   fastify.setNotFoundHandler((_req, res) => sendJson(res, 404, errorBody('NOT_FOUND')));
   fastify.setErrorHandler((error: FastifyError, req, res) => {
     const code = codeFor(error);
-    if (code === 'INTERNAL') req.log.error({ err: error }, 'request failed');
+    if (code === 'INTERNAL') req.log.error({ err: error, reqId: req.id }, 'request failed');
     const message = code === 'BODY_TOO_LARGE' ? `the body is larger than ${settings.bodyLimit} bytes; send a shorter text` : undefined;
     sendJson(res, statusOf(code), errorBody(code, message));
   });
