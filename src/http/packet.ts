@@ -39,7 +39,8 @@ class Packet implements HttpRequest {
     this.headers = req.headers;
     this.body = req.body;
     res[PACKET] = this;
-    res.once('close', onClose);
+    // `on`, not `once`: a response closes only once, and `once` would wrap the listener anew for every request.
+    res.on('close', onClose);
     open.add(this);
   }
 
