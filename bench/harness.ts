@@ -23,6 +23,8 @@ export interface HarnessOptions {
   readonly waitQuiet: boolean;
   /** How often a skewed job is run again. */
   readonly retries: number;
+  /** How many times each job runs against each server, alternating between them; the median run is kept. */
+  readonly repeat: number;
   /** Where flowchat writes a CPU profile; no profiling when absent. */
   readonly profileDir?: string;
   readonly log: (message: string) => void;
@@ -51,33 +53,38 @@ export class Harness {
   }
 
   /**
-   * pair runs one job against each server. A run that other programs skewed
-   * is repeated up to `retries` times, and the least skewed one kept.
+   * pair runs one job against each server, `repeat` times, alternating
+   * between the servers so that a slow spell of the machine touches both. A
+   * run that other programs skewed is repeated up to `retries` times and the
+   * least skewed one kept; of the repeats, the run with the median key
+   * figure (`keyFigure`) is the one reported, and every run is in `runs`.
    */
   async pair<R extends ServerResult>(job: ServerJob, label: string, servers: readonly ServerName[]): Promise<Pair<R>> {
-    const pair: Pair<R> = { job, results: {}, exitCodes: {}, shutdownMs: {}, openFiles: {}, othersShare: {}, pids: {} };
-    for (const name of servers) {
-      let kept: Attempt<R> | undefined;
-      for (let tries = 0; tries <= this.options.retries; tries++) {
-        const next = await this.attempt<R>(job, label, name);
-        if (kept === undefined || next.othersShare < kept.othersShare) kept = next;
-        if (next.othersShare <= BUSY_WARNING) break;
-        if (tries < this.options.retries) this.options.log(`other programs took ${num(100 * next.othersShare)}% of the CPUs; running ${label} against ${name} again`);
-      }
-      const chosen = kept as Attempt<R>;
+    const pair: Pair<R> = { job, results: {}, runs: {}, exitCodes: {}, shutdownMs: {}, openFiles: {}, othersShare: {}, pids: {} };
+    const attempts = new Map<ServerName, Attempt<R>[]>(servers.map((name) => [name, []]));
+    for (let round = 1; round <= this.options.repeat; round++) {
+      const lap = this.options.repeat === 1 ? label : `${label} (run ${round} of ${this.options.repeat})`;
+      for (const name of servers) attempts.get(name)?.push(await this.leastSkewed<R>(job, lap, name));
+    }
+    for (const [name, runs] of attempts) {
+      const chosen = median(runs, (run) => keyFigure(run.result));
       pair.results[name] = chosen.result;
+      pair.runs[name] = runs.map((run) => run.result);
       pair.othersShare[name] = chosen.othersShare;
       pair.openFiles[name] = chosen.openFiles;
       pair.pids[name] = chosen.pid;
       this.warnIfShared(`${label} against ${name}`, chosen.othersShare);
-      this.exits.push(
-        chosen.exit.then((exit) => {
-          pair.exitCodes[name] = exit.code;
-          pair.shutdownMs[name] = exit.shutdownMs;
-          if (exit.code !== 0) this.options.log(`${name} exited with code ${exit.code} after SIGTERM, not 0`);
-          if (exit.shutdownMs > SLOW_SHUTDOWN_MS) this.options.log(`${name} took ${num(exit.shutdownMs / 1000, 1)} s to exit after SIGTERM`);
-        }),
-      );
+      for (const run of runs) {
+        this.exits.push(
+          run.exit.then((exit) => {
+            if (exit.code !== 0) this.options.log(`${name} exited with code ${exit.code} after SIGTERM, not 0`);
+            if (exit.shutdownMs > SLOW_SHUTDOWN_MS) this.options.log(`${name} took ${num(exit.shutdownMs / 1000, 1)} s to exit after SIGTERM`);
+            if (run !== chosen) return;
+            pair.exitCodes[name] = exit.code;
+            pair.shutdownMs[name] = exit.shutdownMs;
+          }),
+        );
+      }
     }
     return pair;
   }
@@ -94,6 +101,18 @@ export class Harness {
   /** finished waits for every stopped server to exit (a profile is written on exit). */
   async finished(): Promise<void> {
     await Promise.allSettled(this.exits);
+  }
+
+  /** leastSkewed runs the job, again while other programs skew it (up to `retries` times), and keeps the least skewed run. */
+  private async leastSkewed<R extends ServerResult>(job: ServerJob, label: string, name: ServerName): Promise<Attempt<R>> {
+    let kept: Attempt<R> | undefined;
+    for (let tries = 0; tries <= this.options.retries; tries++) {
+      const next = await this.attempt<R>(job, label, name);
+      if (kept === undefined || next.othersShare < kept.othersShare) kept = next;
+      if (next.othersShare <= BUSY_WARNING) break;
+      if (tries < this.options.retries) this.options.log(`other programs took ${num(100 * next.othersShare)}% of the CPUs; running ${label} against ${name} again`);
+    }
+    return kept as Attempt<R>;
   }
 
   private async attempt<R extends ServerResult>(job: ServerJob, label: string, name: ServerName): Promise<Attempt<R>> {
@@ -142,6 +161,17 @@ export class Harness {
     this.warnings.push(warning);
     this.options.log(warning);
   }
+}
+
+/** keyFigure is what the median run is chosen by: the server's cost per delivery, or per held poll. */
+export function keyFigure(result: ServerResult): number {
+  return result.kind === 'memory' ? result.kibPerPoll : result.cpu.usPerDelivery;
+}
+
+/** median picks the item with the median value (the lower middle one of an even count). */
+export function median<T>(items: readonly T[], value: (item: T) => number): T {
+  const sorted = [...items].sort((a, b) => value(a) - value(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)] as T;
 }
 
 function connectionsOf(job: ServerJob): number {

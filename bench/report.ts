@@ -17,6 +17,8 @@ export interface BenchReport {
   /** Whether the server ran on CPU 0 and the load generator on CPU 1. */
   readonly pinned: boolean;
   readonly plan: Plan;
+  /** How many times each server job ran against each server (the median run is reported). */
+  readonly repeat: number;
   /** Share of all CPUs' time other programs took in the second before the run. */
   readonly busyBefore: number;
   /** Why some figures may be skewed (other programs' CPU use), as printed. */
@@ -34,7 +36,10 @@ export interface BenchReport {
 /** Pair is one scenario run against each server, each on a freshly started one. */
 export interface Pair<R extends ServerResult> {
   readonly job: ServerJob;
+  /** The run reported for each server: the median of its runs (see `runs`). */
   readonly results: Partial<Record<ServerName, R>>;
+  /** Every run against each server, in the order they ran (`--repeat`). */
+  readonly runs: Partial<Record<ServerName, R[]>>;
   /** Each server's exit code after SIGTERM: 0 is a clean shutdown. */
   readonly exitCodes: Partial<Record<ServerName, number | null>>;
   /** How long each server took from SIGTERM to exit. */

@@ -45,6 +45,9 @@ Options:
                    leave the CPUs idle for 2 s: for shared machines
   --retry-skewed N run a job again, up to N times, when other programs took
                    over 5% of the CPUs during it; the least skewed run is kept
+  --repeat N       run each scenario N times against each server, alternating
+                   between them, and report the run with the median cost
+                   (CPU per delivery; memory per poll): for a noisy machine
   --markdown       also print the table as Markdown
   -h, --help       show this text
 
@@ -58,6 +61,7 @@ interface Cli {
   readonly markdown: boolean;
   readonly waitQuiet: boolean;
   readonly retries: number;
+  readonly repeat: number;
 }
 
 function readCli(): Cli | undefined {
@@ -70,12 +74,14 @@ function readCli(): Cli | undefined {
       markdown: { type: 'boolean', default: false },
       'wait-quiet': { type: 'boolean', default: false },
       'retry-skewed': { type: 'string', default: '0' },
+      repeat: { type: 'string', default: '1' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
   });
   if (values.help) return undefined;
   if (!/^[0-9]$/.test(values['retry-skewed'])) throw new Error(`--retry-skewed takes a number of retries from 0 to 9, not "${values['retry-skewed']}"`);
+  if (!/^[1-9]$/.test(values.repeat)) throw new Error(`--repeat takes a number of runs from 1 to 9, not "${values.repeat}"`);
   if (values.quick && values.profile) throw new Error('--quick and --profile exclude each other; choose one');
   const only = values.only === undefined ? [...SCENARIO_NAMES] : values.only.split(',').map((s) => s.trim());
   const unknown = only.filter((s) => !(SCENARIO_NAMES as readonly string[]).includes(s));
@@ -87,6 +93,7 @@ function readCli(): Cli | undefined {
     markdown: values.markdown,
     waitQuiet: values['wait-quiet'],
     retries: Number(values['retry-skewed']),
+    repeat: Number(values.repeat),
   };
 }
 
@@ -109,7 +116,7 @@ async function main(): Promise<void> {
   if (!PINNING.enabled) log(`not pinning processes to CPUs: ${PINNING.why}; figures will be noisier`);
 
   const profileDir = cli.mode === 'profile' ? RESULTS_DIR : undefined;
-  harness = new Harness({ maxHeldPolls: plan.maxHeldPolls, waitQuiet: cli.waitQuiet, retries: cli.retries, log, ...(profileDir === undefined ? {} : { profileDir }) });
+  harness = new Harness({ maxHeldPolls: plan.maxHeldPolls, waitQuiet: cli.waitQuiet, retries: cli.retries, repeat: cli.repeat, log, ...(profileDir === undefined ? {} : { profileDir }) });
   const busyBefore = await harness.before();
   const servers: readonly ServerName[] = cli.mode === 'profile' ? ['flowchat'] : ['flowchat', 'baseline'];
   const fanout: Pair<FanoutResult>[] = [];
@@ -136,6 +143,7 @@ async function main(): Promise<void> {
     source,
     pinned: PINNING.enabled,
     plan,
+    repeat: cli.repeat,
     busyBefore,
     warnings: harness.warnings,
     fanout,
@@ -152,7 +160,8 @@ async function main(): Promise<void> {
   const pinning = PINNING.enabled ? `server on CPU ${SERVER_CPU}, load generator on CPU ${LOADGEN_CPU}` : 'not pinned';
   const tree = source.dirty.length === 0 ? '' : ` with uncommitted changes to ${source.dirty.join(', ')}`;
   console.log(`\nflowchat bench, ${cli.mode} run, ${report.startedAt}, commit ${source.commit}${tree}`);
-  console.log(`${machine.cpuModel}, ${machine.cpus} CPUs, Node ${machine.node}, Linux ${machine.kernel}; ${pinning}\n`);
+  const repeats = cli.repeat === 1 ? '' : `; each server figure from the median of ${cli.repeat} runs`;
+  console.log(`${machine.cpuModel}, ${machine.cpus} CPUs, Node ${machine.node}, Linux ${machine.kernel}; ${pinning}${repeats}\n`);
   console.log(renderTable(report));
   for (const warning of report.warnings) console.log(`\nWarning: ${warning}; rerun on a quiet machine.`);
   if (cli.mode !== 'full') console.log(`\n(${cli.mode} run: the sizes are too small or the server too encumbered for the targets to mean anything)`);
