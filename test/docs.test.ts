@@ -40,7 +40,9 @@ describe('error codes', () => {
     expect([...rows.keys()].filter((code) => !known.has(code))).toEqual([]);
   });
 
-  it.runIf(existsSync(PROTOCOL))('matches the status table of PROTOCOL.md', () => {
+  it('matches the status table of PROTOCOL.md', (context) => {
+    // PROTOCOL.md lives beside the repository, given from outside; a bare clone elsewhere has none.
+    context.skip(!existsSync(PROTOCOL), `skipped: ${PROTOCOL} is not beside this checkout`);
     const protocol = readFileSync(PROTOCOL, 'utf8');
     const documented = new Map<string, number>();
     for (const line of protocol.split('\n')) {

@@ -53,7 +53,7 @@ describeE2E('rooms, direct conversations, presence and profiles', () => {
     const item = bob.page.locator(`#rooms > li[data-room="${direct}"]`);
     await item.waitFor({ timeout: 10_000 });
     // One message: alice's join line does not count as unread.
-    await expect.poll(async () => Number(await item.getAttribute('data-unread'))).toBe(1);
+    await expect.poll(async () => Number(await item.getAttribute('data-unread')), { timeout: 10_000 }).toBe(1);
     expect(await item.locator('.title').textContent()).toBe('alice');
     await item.locator('button').click();
     await entryWithText(bob.page, 'hi bob, just between us').waitFor();
