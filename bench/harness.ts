@@ -67,7 +67,7 @@ export class Harness {
       for (const name of servers) attempts.get(name)?.push(await this.leastSkewed<R>(job, lap, name));
     }
     for (const [name, runs] of attempts) {
-      const chosen = median(runs, (run) => keyFigure(run.result));
+      const chosen = medianBy(runs, (run) => keyFigure(run.result));
       pair.results[name] = chosen.result;
       pair.runs[name] = runs.map((run) => run.result);
       pair.othersShare[name] = chosen.othersShare;
@@ -168,8 +168,8 @@ export function keyFigure(result: ServerResult): number {
   return result.kind === 'memory' ? result.kibPerPoll : result.cpu.usPerDelivery;
 }
 
-/** median picks the item with the median value (the lower middle one of an even count). */
-export function median<T>(items: readonly T[], value: (item: T) => number): T {
+/** medianBy picks the item whose value is the median (the lower middle one of an even count): a whole run, not a mix of figures from several. */
+export function medianBy<T>(items: readonly T[], value: (item: T) => number): T {
   const sorted = [...items].sort((a, b) => value(a) - value(b));
   return sorted[Math.floor((sorted.length - 1) / 2)] as T;
 }
