@@ -11,7 +11,9 @@ import type { FlowJob, FlowResult } from './types.ts';
  * Flow overhead: what the FBP runtime itself costs per packet. Packets go
  * from an inport through a chain of pass-through processes into a sink, over
  * the runtime's channels; then the very same handlers are wired by direct
- * calls. The difference is the channels, the consumer loops and their awaits.
+ * calls. The difference is what the network does per hop: finding the
+ * connection, counting the packet, and handing it to the idle process (or
+ * queueing it in the channel when the process is busy).
  */
 
 interface Packet {
