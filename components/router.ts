@@ -77,9 +77,14 @@ export default defineChatComponent({
       path,
       methods: Object.entries(methods).filter(([, route]) => out.isConnected(route)),
     })).filter((route) => route.methods.length > 0);
+    // Paths without parameters (every poll and post among them) are found by one lookup.
+    const fixed = new Map<string, Found>(
+      routes.filter(({ path }) => !path.some((part) => part.startsWith(':'))).map(({ path, methods }) => [path.join('/'), { methods, params: NO_PARAMS }]),
+    );
+    const withParams = routes.filter(({ path }) => path.some((part) => part.startsWith(':')));
     return {
       in(request) {
-        const found = request.path.startsWith(base) ? routeOf(routes, request.path.slice(base.length)) : undefined;
+        const found = request.path.startsWith(base) ? routeOf(fixed, withParams, request.path.slice(base.length)) : undefined;
         if (found === undefined) return out.send('error', errorReply(request, 'NOT_FOUND'));
         const { methods } = found;
         const route = methods.find(([method]) => method === request.method)?.[1];
@@ -94,9 +99,11 @@ export default defineChatComponent({
   },
 });
 
-function routeOf(routes: Parameters<typeof match>[0], rest: string): Found | undefined {
+const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
+
+function routeOf(fixed: ReadonlyMap<string, Found>, withParams: Parameters<typeof match>[0], rest: string): Found | undefined {
   if (rest !== '' && !rest.startsWith('/')) return undefined; // "B-other" is not under B
   // A trailing slash names the same resource: "B/" is B, "B/health/" is B/health.
   const trimmed = rest.endsWith('/') ? rest.slice(1, -1) : rest.slice(1);
-  return match(routes, trimmed === '' ? [] : trimmed.split('/'));
+  return fixed.get(trimmed) ?? match(withParams, trimmed === '' ? [] : trimmed.split('/'));
 }

@@ -7,7 +7,7 @@ import type { QueryValue } from '../protocol/packets.ts';
  * names and values skip decoding.
  */
 export function parseForm(text: string): Record<string, QueryValue> {
-  const fields: Record<string, QueryValue> = Object.create(null) as Record<string, QueryValue>;
+  const fields: Record<string, QueryValue> = new Fields();
   let start = 0;
   while (start <= text.length) {
     let end = text.indexOf('&', start);
@@ -24,6 +24,18 @@ export function parseForm(text: string): Record<string, QueryValue> {
   }
   return fields;
 }
+
+/**
+ * Fields inherit nothing, so a field may be named "constructor" or
+ * "__proto__", yet stay fast-mode objects: Object.create(null) would make a
+ * hash-table dictionary, several times larger, that a held poll keeps for its
+ * whole wait.
+ */
+class Fields {
+  [name: string]: QueryValue;
+}
+Object.setPrototypeOf(Fields.prototype, null);
+delete (Fields.prototype as { constructor?: unknown }).constructor;
 
 const ESCAPED = /[%+]/;
 

@@ -1,10 +1,13 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { JsonText, type Headers, type HttpRequest, type QueryValue, type SessionRef } from '../protocol/packets.ts';
-import type { OpenRequests } from './open-requests.ts';
+import type { Linked, LinkedList } from '../linked-list.ts';
+import { parseForm } from './form.ts';
+import type { OpenRequest, OpenRequests } from './open-requests.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
+const NO_QUERY: Readonly<Record<string, QueryValue>> = parseForm('');
 const PACKET = Symbol('flowchat.packet');
 
 type WithPacket = ServerResponse & { [PACKET]?: Packet };
@@ -15,33 +18,58 @@ type WithPacket = ServerResponse & { [PACKET]?: Packet };
  * wait at once as held polls: what they share lives on the prototype. The
  * AbortSignal is made only when asked for.
  */
-class Packet implements HttpRequest {
-  readonly method: string;
-  readonly path: string;
-  readonly query: Readonly<Record<string, QueryValue>>;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly body: unknown;
+class Packet implements OpenRequest {
   params = NO_PARAMS;
   session: SessionRef | undefined = undefined;
   private state: 'open' | 'answered' | 'gone' = 'open';
   private aborter: AbortController | undefined;
-  private endings: (() => void)[] | undefined;
+  // Nearly every request has at most one: an array only for the rare second.
+  private endings: (() => void) | (() => void)[] | undefined;
+  // Its place among the open requests.
+  prev: Linked | undefined = undefined;
+  next: Linked | undefined = undefined;
+  list: LinkedList<Linked> | undefined = undefined;
 
   constructor(
     private readonly req: FastifyRequest,
     private readonly res: WithPacket,
     private readonly open: OpenRequests,
   ) {
-    const queryAt = req.url.indexOf('?');
-    this.method = req.method;
-    this.path = queryAt === -1 ? req.url : req.url.slice(0, queryAt);
-    this.query = req.query as Record<string, QueryValue>;
-    this.headers = req.headers;
-    this.body = req.body;
     res[PACKET] = this;
     // `on`, not `once`: a response closes only once, and `once` would wrap the listener anew for every request.
     res.on('close', onClose);
     open.add(this);
+  }
+
+  // Read through, not copied: every field a Packet holds, a held poll holds for its whole wait.
+  get method(): string {
+    return this.req.method;
+  }
+
+  /** Cut from the URL each time it is asked for: the Router asks, and a held poll need not keep it. */
+  get path(): string {
+    const url = this.req.url;
+    const queryAt = url.indexOf('?');
+    return queryAt === -1 ? url : url.slice(0, queryAt);
+  }
+
+  /**
+   * Parsed from the URL each time it is asked for, which a component does
+   * once: kept parsed, a held poll's fields and their strings would stay in
+   * memory for its whole wait. (Hence fastify parses no query: see server.ts.)
+   */
+  get query(): Readonly<Record<string, QueryValue>> {
+    const url = this.req.url;
+    const queryAt = url.indexOf('?');
+    return queryAt === -1 ? NO_QUERY : parseForm(url.slice(queryAt + 1));
+  }
+
+  get headers(): Readonly<Record<string, string | string[] | undefined>> {
+    return this.req.headers;
+  }
+
+  get body(): unknown {
+    return this.req.body;
   }
 
   /** Worked out from X-Forwarded-For only when asked: most requests never need it. */
@@ -69,7 +97,9 @@ class Packet implements HttpRequest {
 
   onEnd(callback: () => void): void {
     if (this.state !== 'open') callback();
-    else (this.endings ??= []).push(callback);
+    else if (this.endings === undefined) this.endings = callback;
+    else if (typeof this.endings === 'function') this.endings = [this.endings, callback];
+    else this.endings.push(callback);
   }
 
   /** gone: the socket closed before an answer was written. */
@@ -83,7 +113,10 @@ class Packet implements HttpRequest {
     this.state = state;
     this.open.delete(this);
     this.res[PACKET] = undefined;
-    if (this.endings !== undefined) for (const callback of this.endings) callback();
+    const endings = this.endings;
+    this.endings = undefined;
+    if (typeof endings === 'function') endings();
+    else if (endings !== undefined) for (const callback of endings) callback();
   }
 }
 

