@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import type { AppContext } from './app-context.ts';
 import { createHttpAdapter, type HttpAdapter } from './http/server.ts';
+import { lowMemoryCollection, MemoryReclaimer } from './memory-reclaimer.ts';
 import { errorBody, statusOf } from './protocol/errors.ts';
 import { requestOf, type HttpRequest } from './protocol/packets.ts';
 import { loadGraph, type GraphDefinition } from './runtime/graph.ts';
@@ -20,6 +21,8 @@ export interface App {
   readonly settings: Settings;
   readonly adapter: HttpAdapter;
   readonly network: Network<AppContext>;
+  /** Gives memory back after a wave of clients has gone; undefined in a Node without the inspector. */
+  readonly reclaimer: MemoryReclaimer | undefined;
   /** Starts listening; resolves to the origin, e.g. http://127.0.0.1:9090. */
   listen(): Promise<string>;
   /** Answers held polls, refuses new requests, drains the graph and closes the server. */
@@ -47,20 +50,33 @@ export async function createApp(settings: Settings, options: AppOptions = {}): P
   });
   await network.start();
   adapter.connect(network.inport(HTTP_INPORT.name) as (request: HttpRequest) => Promise<void> | undefined);
+  const collect = lowMemoryCollection();
+  const reclaimer = collect === undefined ? undefined : new MemoryReclaimer(
+    () => adapter.open.size,
+    (fell) => {
+      const rssMiB = Math.round(process.memoryUsage.rss() / 1_048_576);
+      adapter.fastify.log.info({ openRequests: fell, rssMiB }, 'the load fell; collecting garbage to give memory back');
+      collect();
+    },
+    { minDrop: settings.reclaimAfterDrop, quietMs: 1_000, sampleMs: 250 },
+  );
 
   let stopping: Promise<void> | undefined;
   return {
     settings,
     adapter,
     network,
+    reclaimer,
     async listen() {
       await adapter.fastify.listen({ port: settings.port, host: settings.host });
+      reclaimer?.start();
       const { address, port, family } = adapter.fastify.server.address() as AddressInfo;
       return `http://${family === 'IPv6' ? `[${address}]` : address}:${port}`;
     },
     shutdown() {
       stopping ??= (async () => {
         adapter.refuseNewRequests();
+        reclaimer?.stop();
         await network.stop();
         for (const request of adapter.open.drain()) {
           request.respond(statusOf('SHUTTING_DOWN'), errorBody('SHUTTING_DOWN'), { 'retry-after': '5' });

@@ -24,6 +24,8 @@ export interface Settings {
   readonly bodyLimit: number;
   /** Folder served as the page at the parent of basePath. */
   readonly webRoot: string;
+  /** Open requests that must have ended (and stayed ended for a second) before memory is reclaimed; 0 never reclaims. */
+  readonly reclaimAfterDrop: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -79,6 +81,7 @@ export function readSettings(env: Env = process.env): Settings {
     trustProxy,
     bodyLimit: integer('BODY_LIMIT', 16_384, 64, 10_485_760), // bytes: 16 KiB, as PROTOCOL.md says
     webRoot: path.resolve(value('WEB_ROOT', 'web')),
+    reclaimAfterDrop: integer('RECLAIM_AFTER_DROP', 1000, 0, 1_000_000),
   };
   if (problems.length > 0) throw new SettingsError(problems);
   return Object.freeze(settings);

@@ -15,12 +15,13 @@ describe('settings', () => {
       trustProxy: 'loopback',
       bodyLimit: 16_384,
       webRoot: path.resolve('web'),
+      reclaimAfterDrop: 1000,
     });
   });
 
   it('reads each variable', () => {
-    const s = readSettings({ PORT: '8000', HOST: '0.0.0.0', BASE_PATH: '/chat', RATE_LIMIT: '0', MAX_HELD_POLLS: '5', TRUST_PROXY: '10.0.0.0/8, 127.0.0.1', BODY_LIMIT: '1024' });
-    expect(s).toMatchObject({ port: 8000, host: '0.0.0.0', basePath: '/chat', rateLimit: 0, maxHeldPolls: 5, trustProxy: '10.0.0.0/8, 127.0.0.1', bodyLimit: 1024 });
+    const s = readSettings({ PORT: '8000', HOST: '0.0.0.0', BASE_PATH: '/chat', RATE_LIMIT: '0', MAX_HELD_POLLS: '5', TRUST_PROXY: '10.0.0.0/8, 127.0.0.1', BODY_LIMIT: '1024', RECLAIM_AFTER_DROP: '0' });
+    expect(s).toMatchObject({ port: 8000, host: '0.0.0.0', basePath: '/chat', rateLimit: 0, maxHeldPolls: 5, trustProxy: '10.0.0.0/8, 127.0.0.1', bodyLimit: 1024, reclaimAfterDrop: 0 });
     expect(readSettings({ TRUST_PROXY: 'none' }).trustProxy).toBe(false);
   });
 

@@ -1,0 +1,32 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { heldPolls, openPoll, startServer, waitFor, type TestServer } from '../helpers/server.ts';
+
+describe('giving memory back after a wave of clients', () => {
+  let server: TestServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it('collects once the open requests have fallen by RECLAIM_AFTER_DROP and stayed down for a second', async () => {
+    server = await startServer({ RECLAIM_AFTER_DROP: '8' });
+    const { base, app } = server;
+    const polls = Array.from({ length: 10 }, () => openPoll(`${base}?timeout=60`));
+    await waitFor(async () => (await heldPolls(base)) === 10);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // a sample sees the peak
+    expect(app.reclaimer?.runs).toBe(0);
+    for (const poll of polls) poll.disconnect();
+    await waitFor(async () => (await heldPolls(base)) === 0);
+    await waitFor(() => app.reclaimer?.runs === 1, 3_000);
+  });
+
+  it('never collects with RECLAIM_AFTER_DROP=0', async () => {
+    server = await startServer({ RECLAIM_AFTER_DROP: '0' });
+    const { base, app } = server;
+    const polls = Array.from({ length: 10 }, () => openPoll(`${base}?timeout=60`));
+    await waitFor(async () => (await heldPolls(base)) === 10);
+    for (const poll of polls) poll.disconnect();
+    await new Promise((resolve) => setTimeout(resolve, 1_600));
+    expect(app.reclaimer?.runs).toBe(0);
+  });
+});
