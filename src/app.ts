@@ -52,7 +52,7 @@ export async function createApp(settings: Settings, options: AppOptions = {}): P
   adapter.connect(network.inport(HTTP_INPORT.name) as (request: HttpRequest) => Promise<void> | undefined);
   const collect = lowMemoryCollection();
   const reclaimer = collect === undefined ? undefined : new MemoryReclaimer(
-    () => adapter.open.size,
+    () => adapter.open.takeHighWater(),
     (fell) => {
       const rssMiB = Math.round(process.memoryUsage.rss() / 1_048_576);
       adapter.fastify.log.info({ openRequests: fell, rssMiB }, 'the load fell; collecting garbage to give memory back');

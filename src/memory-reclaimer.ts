@@ -7,8 +7,9 @@ import { Session } from 'node:inspector';
  * polls have just closed allocates almost nothing, so what they left (some
  * 80 MiB of garbage, and a young generation grown to 32 MiB) stays for as
  * long as the server stays quiet: we watched an idle flowchat keep twice its
- * idle RSS for minutes. Once the open requests have stayed at half their
- * peak or less, and at least `minDrop` fewer, for `quietMs`, the reclaimer
+ * idle RSS for minutes. Once the load (the most requests open at once
+ * between two samples) has stayed at half its peak or less, and at least
+ * `minDrop` lower, for `quietMs`, the reclaimer
  * runs the collection V8 keeps for low memory, which also shrinks the young
  * generation and returns freed pages. It never runs under load: the peak
  * must have fallen and stayed down.
@@ -21,7 +22,8 @@ export class MemoryReclaimer {
   runs = 0;
 
   constructor(
-    private readonly openRequests: () => number,
+    /** The most requests open at once since it was last asked. */
+    private readonly load: () => number,
     private readonly collect: (fell: { readonly from: number; readonly to: number }) => void,
     private readonly options: { readonly minDrop: number; readonly quietMs: number; readonly sampleMs: number },
     private readonly now: () => number = Date.now,
@@ -39,19 +41,19 @@ export class MemoryReclaimer {
 
   /** sample looks at the load once and collects if it has stayed down long enough; true when it collected. */
   sample(): boolean {
-    const open = this.openRequests();
+    const load = this.load();
     const now = this.now();
-    this.peak = Math.max(this.peak, open);
-    const fallen = this.peak - open >= this.options.minDrop && open <= this.peak / 2;
+    this.peak = Math.max(this.peak, load);
+    const fallen = this.peak - load >= this.options.minDrop && load <= this.peak / 2;
     if (!fallen) {
       this.lowSince = undefined;
       return false;
     }
     this.lowSince ??= now;
     if (now - this.lowSince < this.options.quietMs) return false;
-    this.collect({ from: this.peak, to: open });
+    this.collect({ from: this.peak, to: load });
     this.runs++;
-    this.peak = open;
+    this.peak = load;
     this.lowSince = undefined;
     return true;
   }
