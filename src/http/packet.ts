@@ -7,7 +7,7 @@ import type { OpenRequest, OpenRequests } from './open-requests.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
-const NO_QUERY: Readonly<Record<string, QueryValue>> = parseForm('');
+const NO_QUERY: Readonly<Record<string, QueryValue>> = Object.freeze(parseForm(''));
 const PACKET = Symbol('flowchat.packet');
 
 type WithPacket = ServerResponse & { [PACKET]?: Packet };
