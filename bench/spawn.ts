@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { readOpenFilesLimit } from './proc.ts';
+import { npmStartCommand } from './start-command.ts';
 import { RESULT_PREFIX, type LoadgenOutput, type LoadgenTask, type ServerName, type TargetServer } from './types.ts';
 
 /**
@@ -79,10 +80,12 @@ const READY = /is running at (http:\/\/[^/\s]+)\//;
 
 /** startServer starts flowchat or the baseline on a free loopback port and waits for its ready line. */
 export async function startServer(name: ServerName, options: ServerOptions): Promise<RunningServer> {
-  const script = name === 'flowchat' ? 'src/main.ts' : 'bench/baseline.ts';
+  // flowchat runs as `npm start` runs it (its node flags and environment defaults); the baseline with Node's defaults.
+  const start = name === 'flowchat' ? npmStartCommand(ROOT, process.env) : { env: {}, nodeArgs: ['--import', 'tsx', 'bench/baseline.ts'] };
   const profile = options.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`];
-  const child = spawnPinned(SERVER_CPU, [process.execPath, ...profile, '--import', 'tsx', script], {
+  const child = spawnPinned(SERVER_CPU, [process.execPath, ...profile, ...start.nodeArgs], {
     ...process.env,
+    ...start.env,
     PORT: '0',
     HOST: '127.0.0.1',
     BASE_PATH,

@@ -46,6 +46,37 @@ describe('start-up', () => {
   });
 });
 
+describe('npm start', () => {
+  // /proc/<pid>/environ holds the environment a process started with: what glibc read.
+  const serverEnvironment = async (npmPid: number): Promise<string[]> => {
+    const { readFile } = await import('node:fs/promises');
+    const children = (await readFile(`/proc/${npmPid}/task/${npmPid}/children`, 'utf8')).trim().split(/\s+/);
+    const environments = await Promise.all(children.map((pid) => readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '')));
+    const server = environments.find((environ) => environ.split('\0').includes('LOG_LEVEL=warn'));
+    return (server ?? '').split('\0');
+  };
+
+  const expectArenas = async (value: string | undefined, expected: string): Promise<void> => {
+    const server = await spawnServer(value === undefined ? {} : { MALLOC_ARENA_MAX: value }, ['npm', 'start', '--silent']);
+    try {
+      expect(await serverEnvironment(server.child.pid as number)).toContain(expected);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  };
+
+  it('starts the server with two malloc arenas (MALLOC_ARENA_MAX=2)', async ({ skip }) => {
+    skip(process.platform !== 'linux', 'reads /proc, which only Linux has');
+    await expectArenas(undefined, 'MALLOC_ARENA_MAX=2');
+  });
+
+  it('keeps a MALLOC_ARENA_MAX the environment sets', async ({ skip }) => {
+    skip(process.platform !== 'linux', 'reads /proc, which only Linux has');
+    await expectArenas('4', 'MALLOC_ARENA_MAX=4');
+  });
+});
+
 describe('shutdown', () => {
   it.each([
     ['node', undefined],
