@@ -9,10 +9,10 @@ import { Session } from 'node:inspector';
  * long as the server stays quiet: we watched an idle flowchat keep twice its
  * idle RSS for minutes. Once the load (the most requests open at once
  * between two samples) has stayed at half its peak or less, and at least
- * `minDrop` lower, for `quietMs`, the reclaimer
- * runs the collection V8 keeps for low memory, which also shrinks the young
- * generation and returns freed pages. It never runs under load: the peak
- * must have fallen and stayed down.
+ * `minDrop` lower, for `quietMs`, the reclaimer runs the collection V8 keeps
+ * for low memory, which also shrinks the young generation and returns freed
+ * pages. It never runs under load: the peak must have fallen and stayed
+ * down.
  */
 export class MemoryReclaimer {
   private peak = 0;

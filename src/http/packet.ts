@@ -49,8 +49,7 @@ class Packet implements OpenRequest {
   /** Cut from the URL each time it is asked for: the Router asks, and a held poll need not keep it. */
   get path(): string {
     const url = this.req.url;
-    const queryAt = url.indexOf('?');
-    return queryAt === -1 ? url : url.slice(0, queryAt);
+    return url.slice(0, queryStart(url));
   }
 
   /**
@@ -60,8 +59,8 @@ class Packet implements OpenRequest {
    */
   get query(): Readonly<Record<string, QueryValue>> {
     const url = this.req.url;
-    const queryAt = url.indexOf('?');
-    return queryAt === -1 ? NO_QUERY : parseForm(url.slice(queryAt + 1));
+    const at = queryStart(url);
+    return at === url.length ? NO_QUERY : parseForm(url.slice(at + 1));
   }
 
   get headers(): Readonly<Record<string, string | string[] | undefined>> {
@@ -118,6 +117,12 @@ class Packet implements OpenRequest {
     if (typeof endings === 'function') endings();
     else if (endings !== undefined) for (const callback of endings) callback();
   }
+}
+
+/** queryStart is where a URL's query begins (its "?"), or the URL's length when it has none. */
+function queryStart(url: string): number {
+  const at = url.indexOf('?');
+  return at === -1 ? url.length : at;
 }
 
 // One listener shared by every response: EventEmitter calls it with the response as `this`.
