@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 
 /** StartCommand is how `npm start` runs flowchat: environment defaults, then node's arguments. */
 export interface StartCommand {
@@ -40,7 +41,7 @@ export function parseStartCommand(script: string, env: Readonly<Record<string, s
 
 /** npmStartCommand reads package.json's start script from the repository at `root`. */
 export function npmStartCommand(root: string, env: Readonly<Record<string, string | undefined>>): StartCommand {
-  const pkg = JSON.parse(readFileSync(new URL('package.json', `file://${root.endsWith('/') ? root : `${root}/`}`), 'utf8')) as { scripts?: { start?: string } };
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
   const script = pkg.scripts?.start;
   if (script === undefined) throw new Error('package.json has no start script for the bench to start flowchat with');
   return parseStartCommand(script, env);

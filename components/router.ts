@@ -78,10 +78,11 @@ export default defineChatComponent({
       methods: Object.entries(methods).filter(([, route]) => out.isConnected(route)),
     })).filter((route) => route.methods.length > 0);
     // Paths without parameters (every poll and post among them) are found by one lookup.
+    const hasParams = ({ path }: { path: readonly string[] }): boolean => path.some((part) => part.startsWith(':'));
+    const withParams = routes.filter(hasParams);
     const fixed = new Map<string, Found>(
-      routes.filter(({ path }) => !path.some((part) => part.startsWith(':'))).map(({ path, methods }) => [path.join('/'), { methods, params: NO_PARAMS }]),
+      routes.filter((route) => !hasParams(route)).map(({ path, methods }) => [path.join('/'), { methods, params: NO_PARAMS }]),
     );
-    const withParams = routes.filter(({ path }) => path.some((part) => part.startsWith(':')));
     return {
       in(request) {
         const found = request.path.startsWith(base) ? routeOf(fixed, withParams, request.path.slice(base.length)) : undefined;

@@ -53,3 +53,7 @@ function decodePart(part: string): string {
     return spaced;
   }
 }
+
+// Last in the file: parseForm needs Fields and the decoders defined above.
+/** NO_FIELDS is the fields of an empty query, shared by every request without one. */
+export const NO_FIELDS: Readonly<Record<string, QueryValue>> = Object.freeze(parseForm(''));

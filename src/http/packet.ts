@@ -2,12 +2,11 @@ import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { JsonText, type Headers, type HttpRequest, type QueryValue, type SessionRef } from '../protocol/packets.ts';
 import type { Linked, LinkedList } from '../linked-list.ts';
-import { parseForm } from './form.ts';
+import { NO_FIELDS, parseForm } from './form.ts';
 import type { OpenRequest, OpenRequests } from './open-requests.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
-const NO_QUERY: Readonly<Record<string, QueryValue>> = Object.freeze(parseForm(''));
 const PACKET = Symbol('flowchat.packet');
 
 type WithPacket = ServerResponse & { [PACKET]?: Packet };
@@ -60,7 +59,7 @@ class Packet implements OpenRequest {
   get query(): Readonly<Record<string, QueryValue>> {
     const url = this.req.url;
     const at = queryStart(url);
-    return at === url.length ? NO_QUERY : parseForm(url.slice(at + 1));
+    return at === url.length ? NO_FIELDS : parseForm(url.slice(at + 1));
   }
 
   get headers(): Readonly<Record<string, string | string[] | undefined>> {

@@ -3,7 +3,7 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance, type F
 import { errorBody, statusOf, type ErrorCode } from '../protocol/errors.ts';
 import type { HttpRequest } from '../protocol/packets.ts';
 import type { Settings } from '../settings.ts';
-import { parseForm } from './form.ts';
+import { NO_FIELDS, parseForm } from './form.ts';
 import { OpenRequests } from './open-requests.ts';
 import { sendJson, toPacket } from './packet.ts';
 
@@ -23,8 +23,6 @@ export interface HttpAdapter {
   refuseNewRequests(): void;
 }
 
-const NO_QUERY = Object.freeze({});
-
 export function createHttpAdapter(settings: Settings): HttpAdapter {
   const fastify = Fastify({
     logger: { level: settings.logLevel },
@@ -37,7 +35,7 @@ export function createHttpAdapter(settings: Settings): HttpAdapter {
     bodyLimit: settings.bodyLimit,
     trustProxy: settings.trustProxy,
     // The graph reads the query from the URL when it needs it (Packet.query); parsed here, it would be kept with the request.
-    routerOptions: { querystringParser: () => NO_QUERY },
+    routerOptions: { querystringParser: () => NO_FIELDS },
     // Held polls last up to 60 s; keep-alive must outlast the gap between two.
     keepAliveTimeout: 75_000,
   });

@@ -16,7 +16,6 @@ interface Room {
   upToDate: Slice | undefined;
 }
 
-// Authors never hold control characters, so NUL cannot be forged into a key.
 const NO_ROOM: RoomTally = Object.freeze({ lastId: 0, messages: 0 });
 
 const NOTHING: readonly Entry[] = Object.freeze([]);
@@ -24,6 +23,7 @@ const NO_SLICE: Slice = Object.freeze({ entries: NOTHING, lastId: 0, firstId: 1 
 
 const tallyOf = ({ lastId, messages }: Room): RoomTally => ({ lastId, messages });
 
+// Authors never hold control characters, so NUL cannot be forged into a key.
 const nonceKey = (author: string, nonce: string): string => `${author}\u0000${nonce}`;
 
 /**
