@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import type { AppContext } from './app-context.ts';
 import { createHttpAdapter, type HttpAdapter } from './http/server.ts';
+import { createLogger, type AppLogger } from './logger.ts';
 import { lowMemoryCollection, MemoryReclaimer } from './memory-reclaimer.ts';
 import { errorBody, statusOf } from './protocol/errors.ts';
 import { requestOf, type HttpRequest } from './protocol/packets.ts';
@@ -19,6 +20,7 @@ export const HTTP_INPORT = { name: 'http', datatype: 'request' } as const;
 /** App is flowchat assembled: the HTTP adapter feeding the network of graph.json. */
 export interface App {
   readonly settings: Settings;
+  readonly logger: AppLogger;
   readonly adapter: HttpAdapter;
   readonly network: Network<AppContext>;
   /** Gives memory back after a wave of clients has gone; undefined in a Node without the inspector. */
@@ -34,17 +36,20 @@ export interface AppOptions {
   readonly registry?: Registry;
   /** A checked graph to run instead of loading settings.graph. */
   readonly graph?: GraphDefinition;
+  /** A logger to use instead of one writing LOG_LEVEL's lines to stdout (tests read what is logged). */
+  readonly logger?: AppLogger;
 }
 
 /** createApp loads the registry and the graph (throwing GraphError if it is refused) and starts the network. */
 export async function createApp(settings: Settings, options: AppOptions = {}): Promise<App> {
   const registry = options.registry ?? (await loadRegistry(COMPONENTS_DIR));
   const graph = options.graph ?? (await loadGraph(settings.graph, { registry, inports: [HTTP_INPORT] }));
-  const adapter = createHttpAdapter(settings);
+  const logger = options.logger ?? createLogger(settings.logLevel);
+  const adapter = createHttpAdapter(settings, logger);
   const network: Network<AppContext> = new Network({
     graph,
     app: { settings, describeNetwork: () => network.describe() },
-    logger: adapter.fastify.log,
+    logger,
     // The packet a failed process held is answered, so no client waits for nothing.
     onError: (_process, _error, packet) => requestOf(packet)?.respond(statusOf('INTERNAL'), errorBody('INTERNAL')),
   });
@@ -55,7 +60,7 @@ export async function createApp(settings: Settings, options: AppOptions = {}): P
     () => adapter.open.takeHighWater(),
     (fell) => {
       const rssMiB = Math.round(process.memoryUsage.rss() / 1_048_576);
-      adapter.fastify.log.info({ openRequests: fell, rssMiB }, 'the load fell; collecting garbage to give memory back');
+      logger.info({ openRequests: fell, rssMiB }, 'the load fell; collecting garbage to give memory back');
       collect();
     },
     { minDrop: settings.reclaimAfterDrop, quietMs: 1_000, sampleMs: 250 },
@@ -64,6 +69,7 @@ export async function createApp(settings: Settings, options: AppOptions = {}): P
   let stopping: Promise<void> | undefined;
   return {
     settings,
+    logger,
     adapter,
     network,
     reclaimer,

@@ -15,13 +15,13 @@ async function main(): Promise<void> {
   console.log(`flowchat is running at ${origin}${page} (chat API: ${origin}${settings.basePath})`);
 
   const stop = (signal: NodeJS.Signals): void => {
-    app.adapter.fastify.log.info({ signal }, 'shutting down');
+    app.logger.info({ signal }, 'shutting down');
     // Whatever hangs, the process still ends.
     setTimeout(() => process.exit(1), 10_000).unref();
     app.shutdown().then(
       () => process.exit(0),
       (error: unknown) => {
-        app.adapter.fastify.log.error({ err: error }, 'shutdown failed');
+        app.logger.error({ err: error }, 'shutdown failed');
         process.exit(1);
       },
     );

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { COMPONENTS_DIR } from '../../src/app.ts';
 import { loadRegistry } from '../../src/runtime/registry.ts';
 import { isEdge, openPostingGraph, writeGraph, type GraphJson } from '../helpers/graph-file.ts';
+import { capturingLogger } from '../helpers/log-lines.ts';
 import { call, postJson, startServer, type TestServer } from '../helpers/server.ts';
 import { chatTestComponents } from '../helpers/test-components.ts';
 
@@ -11,11 +12,11 @@ afterEach(async () => {
 });
 
 /** serve runs the app on a rewired copy of graph.json, with the test components available. */
-async function serve(change: (graph: GraphJson) => void): Promise<TestServer> {
+async function serve(change: (graph: GraphJson) => void, logger = capturingLogger().logger): Promise<TestServer> {
   const graph = openPostingGraph();
   change(graph);
   const registry = (await loadRegistry(COMPONENTS_DIR)).add(...chatTestComponents);
-  const server = await startServer({ GRAPH: writeGraph(graph), RATE_LIMIT: '0' }, { registry });
+  const server = await startServer({ GRAPH: writeGraph(graph), RATE_LIMIT: '0' }, { registry, logger });
   running.push(server);
   return server;
 }
@@ -80,11 +81,13 @@ describe('rewiring graph.json', () => {
 });
 
 describe('a process that fails', () => {
-  it('answers 500 INTERNAL for the packet it held, counts the error, and keeps serving', async () => {
-    const server = await serve((g) => insert(g, { process: 'Router', port: 'poll' }, 'Fragile', 'Exploder'));
+  it('answers 500 INTERNAL for the packet it held, logs it, counts the error, and keeps serving', async () => {
+    const { logger, lines } = capturingLogger();
+    const server = await serve((g) => insert(g, { process: 'Router', port: 'poll' }, 'Fragile', 'Exploder'), logger);
     const failed = await call(`${server.base}?explode=1`);
     expect(failed.status).toBe(500);
     expect(failed.body.error.code).toBe('INTERNAL');
+    expect(lines).toContainEqual(expect.objectContaining({ level: 50, process: 'Fragile', msg: 'process Fragile failed' }));
     expect((await call(`${server.base}?timeout=0`)).status).toBe(200);
     const { body } = await call(`${server.base}/graph`);
     expect(body.processes).toContainEqual({ name: 'Fragile', component: 'Exploder', errors: 1 });

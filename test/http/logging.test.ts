@@ -1,0 +1,83 @@
+import http, { type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApp, type App } from '../../src/app.ts';
+import { readSettings } from '../../src/settings.ts';
+import { openPostingGraphFile } from '../helpers/graph-file.ts';
+import { capturingLogger } from '../helpers/log-lines.ts';
+import { call, heldPolls, waitFor } from '../helpers/server.ts';
+
+const running: App[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((app) => app.shutdown()));
+});
+
+/** The events a response's listeners are counted on: fastify's request logging hangs listeners on the first two. */
+const EVENTS = ['finish', 'error', 'close'] as const;
+type ListenerCounts = Record<(typeof EVENTS)[number], number>;
+
+function listenerCounts(res: ServerResponse): ListenerCounts {
+  return { finish: res.listenerCount('finish'), error: res.listenerCount('error'), close: res.listenerCount('close') };
+}
+
+/** bareCounts is what node:http alone hangs on a response, so the test holds on every Node version. */
+async function bareCounts(): Promise<ListenerCounts> {
+  let counts: ListenerCounts | undefined;
+  const server = http.createServer((_req, res) => {
+    counts = listenerCounts(res);
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+  await new Promise((resolve) => server.close(resolve));
+  if (counts === undefined) throw new Error('the bare server saw no request');
+  return counts;
+}
+
+/** start builds the app, lets `before` add to fastify before it listens, and listens. */
+async function start(before: (app: App) => void = () => {}): Promise<{ app: App; base: string; lines: ReturnType<typeof capturingLogger>['lines'] }> {
+  const { logger, lines } = capturingLogger();
+  const settings = readSettings({ PORT: '0', GRAPH: openPostingGraphFile() });
+  const app = await createApp(settings, { logger });
+  running.push(app);
+  before(app);
+  const origin = await app.listen();
+  return { app, base: origin + settings.basePath, lines };
+}
+
+describe('logging', () => {
+  it("logs fastify's warnings about a request through the app's logger", async () => {
+    const { app, base, lines } = await start((a) =>
+      a.adapter.fastify.get('/twice', async (_req, reply) => {
+        void reply.send('first');
+        return 'second';
+      }),
+    );
+    expect((await fetch(new URL('/twice', base))).status).toBe(200);
+    await waitFor(() => lines.some((line) => line.level === 40 && String(line.msg).includes('Reply was already sent')));
+    expect(app.logger.level).toBe('info');
+  });
+
+  it('hangs no listener of its own on the response of a held poll but the one that frees it', async () => {
+    const bare = await bareCounts();
+    const seen: ListenerCounts[] = [];
+    const { base } = await start((a) =>
+      // Added after fastify's own listener, so it sees the response once the poll is held.
+      a.adapter.fastify.server.on('request', (_req: http.IncomingMessage, res: ServerResponse) => {
+        setImmediate(() => seen.push(listenerCounts(res)));
+      }),
+    );
+    const poll = call(`${base}?timeout=5`);
+    await waitFor(async () => seen.length > 0 && (await heldPolls(base)) === 1);
+    expect(seen[0]).toEqual({ ...bare, close: bare.close + 1 });
+    await fetch(base, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ author: 'a', text: 'x' }) });
+    expect((await poll).status).toBe(200);
+  });
+
+  it('writes only the lines at or above LOG_LEVEL', () => {
+    const { logger, lines } = capturingLogger('warn');
+    logger.info({}, 'not written');
+    logger.warn({ room: 'lobby' }, 'written');
+    expect(lines).toEqual([expect.objectContaining({ level: 40, msg: 'written', room: 'lobby' })]);
+  });
+});
