@@ -14,7 +14,11 @@ export const TARGETS = {
   fanoutP99Ms: 1_000,
   deliveriesPerSec: 200_000,
   kibPerHeldPoll: 10,
-  /** RSS after the held polls are gone, as a fraction above (or below) idle. */
+  /**
+   * RSS after the held polls are gone may be at most this fraction above
+   * idle. Below idle passes: the reclaimer's trim also hands back pages that
+   * start-up had left free, which idle still counts.
+   */
   afterCloseVsIdle: 0.1,
   flowPacketsPerSec: 1_000_000,
 } as const;
@@ -59,7 +63,7 @@ export function checkTargets(inputs: TargetInputs): TargetCheck[] {
   const memory = inputs.memory?.results.flowchat;
   if (memory !== undefined) {
     check('memory.kibPerPoll', `≤ ${TARGETS.kibPerHeldPoll} KiB`, memory.kibPerPoll, memory.kibPerPoll <= TARGETS.kibPerHeldPoll);
-    check('memory.afterClose', `within ${TARGETS.afterCloseVsIdle * 100}% of idle`, memory.afterCloseVsIdle, Math.abs(memory.afterCloseVsIdle) <= TARGETS.afterCloseVsIdle);
+    check('memory.afterClose', `≤ idle + ${TARGETS.afterCloseVsIdle * 100}%`, memory.afterCloseVsIdle, memory.afterCloseVsIdle <= TARGETS.afterCloseVsIdle);
   }
 
   if (inputs.flow !== undefined) {

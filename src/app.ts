@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { AppContext } from './app-context.ts';
 import { createHttpAdapter, type HttpAdapter } from './http/server.ts';
 import { createLogger, type AppLogger } from './logger.ts';
+import { mallocTrim } from './malloc-trim.ts';
 import { lowMemoryCollection, MemoryReclaimer } from './memory-reclaimer.ts';
 import { errorBody, statusOf } from './protocol/errors.ts';
 import { requestOf, type HttpRequest } from './protocol/packets.ts';
@@ -55,13 +56,13 @@ export async function createApp(settings: Settings, options: AppOptions = {}): P
   });
   await network.start();
   adapter.connect(network.inport(HTTP_INPORT.name) as (request: HttpRequest) => Promise<void> | undefined);
-  const collect = lowMemoryCollection();
+  const collect = lowMemoryCollection(mallocTrim.trim);
+  if (mallocTrim.problem !== undefined && settings.reclaimAfterDrop > 0) logger.warn({ problem: mallocTrim.problem }, 'memory freed after a wave of clients will stay resident');
   const reclaimer = collect === undefined ? undefined : new MemoryReclaimer(
     () => adapter.open.takeHighWater(),
     (fell) => {
-      const rssMiB = Math.round(process.memoryUsage.rss() / 1_048_576);
-      logger.info({ openRequests: fell, rssMiB }, 'the load fell; collecting garbage to give memory back');
-      collect();
+      const rssMiB = rss();
+      collect((trimmed) => logger.info({ openRequests: fell, rssMiB: { before: rssMiB, after: rss() }, trimmed }, 'the load fell: memory collected and given back'));
     },
     { minDrop: settings.reclaimAfterDrop, quietMs: 1_000, sampleMs: 250 },
   );
@@ -92,4 +93,9 @@ export async function createApp(settings: Settings, options: AppOptions = {}): P
       return stopping;
     },
   };
+}
+
+/** rss is the process's resident memory in MiB, for the log. */
+function rss(): number {
+  return Math.round(process.memoryUsage.rss() / 1_048_576);
 }

@@ -75,17 +75,25 @@ describe('MemoryReclaimer', () => {
 });
 
 describe('lowMemoryCollection', () => {
-  it('frees garbage nothing else would collect, through the in-process inspector', async () => {
-    const collect = lowMemoryCollection();
+  it('frees garbage nothing else would collect, through the in-process inspector, then trims the allocator', async () => {
+    let heapAtTrim: number | undefined;
+    const collect = lowMemoryCollection(() => {
+      heapAtTrim = process.memoryUsage().heapUsed;
+      return true;
+    });
     expect(collect).toBeDefined();
     let garbage: { n: number }[] | undefined = Array.from({ length: 500_000 }, (_, n) => ({ n }));
     const before = process.memoryUsage().heapUsed;
     expect(garbage.length).toBe(500_000);
     garbage = undefined;
-    collect?.();
-    // The collection may run on the next turn of the event loop.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const after = process.memoryUsage().heapUsed;
-    expect(before - after).toBeGreaterThan(10 * 1024 * 1024);
+    const trimmed = await new Promise<boolean>((resolve) => collect?.(resolve));
+    expect(trimmed).toBe(true);
+    // The trim came after the collection, so it could hand back what the collection freed.
+    expect(before - (heapAtTrim ?? before)).toBeGreaterThan(10 * 1024 * 1024);
+  });
+
+  it('collects without a trim where the addon is missing, and says nothing was trimmed', async () => {
+    const collect = lowMemoryCollection(undefined);
+    expect(await new Promise<boolean>((resolve) => collect?.(resolve))).toBe(false);
   });
 });

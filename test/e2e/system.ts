@@ -27,19 +27,27 @@ export function missingBinaries(binaries: readonly string[] = [NGINX_BINARY, CHR
  */
 export function describeE2E(name: string, body: () => void, binaries?: readonly string[]): void {
   const missing = missingBinaries(binaries);
-  if (missing.length === 0) {
+  describeRequiring(name, missing.length === 0 ? undefined : `${missing.join(' and ')} not found — run scripts/install-system-deps.sh`, body);
+}
+
+/**
+ * describeRequiring is `describe` for a suite that needs a real part the
+ * machine may lack: `missing` says what is missing and how to get it. Such a
+ * suite is skipped with that warning, or fails when REQUIRE_E2E=1.
+ */
+export function describeRequiring(name: string, missing: string | undefined, body: () => void): void {
+  if (missing === undefined) {
     describe(name, body);
     return;
   }
-  const reason = `${missing.join(' and ')} not found — run scripts/install-system-deps.sh`;
   if (process.env.REQUIRE_E2E === '1') {
     describe(name, () => {
-      it('has the system binaries it needs (REQUIRE_E2E=1)', () => {
-        throw new Error(`e2e required but ${reason}`);
+      it('has the real parts it needs (REQUIRE_E2E=1)', () => {
+        throw new Error(`required (REQUIRE_E2E=1) but ${missing}`);
       });
     });
     return;
   }
-  console.warn(`e2e skipped: ${reason}`);
+  console.warn(`skipped: ${name}: ${missing}`);
   describe.skip(name, body);
 }

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { capturingLogger } from '../helpers/log-lines.ts';
 import { heldPolls, openPoll, startServer, waitFor, type TestServer } from '../helpers/server.ts';
 
 describe('giving memory back after a wave of clients', () => {
@@ -8,8 +9,9 @@ describe('giving memory back after a wave of clients', () => {
     server = undefined;
   });
 
-  it('collects once the open requests have fallen by RECLAIM_AFTER_DROP and stayed down for a second', async () => {
-    server = await startServer({ RECLAIM_AFTER_DROP: '8' });
+  it('collects and trims once the open requests have fallen by RECLAIM_AFTER_DROP and stayed down for a second', async () => {
+    const { logger, lines } = capturingLogger();
+    server = await startServer({ RECLAIM_AFTER_DROP: '8' }, { logger });
     const { base, app } = server;
     const polls = Array.from({ length: 10 }, () => openPoll(`${base}?timeout=60`));
     await waitFor(async () => (await heldPolls(base)) === 10);
@@ -18,6 +20,11 @@ describe('giving memory back after a wave of clients', () => {
     for (const poll of polls) poll.disconnect();
     await waitFor(async () => (await heldPolls(base)) === 0);
     await waitFor(() => app.reclaimer?.runs === 1, 3_000);
+    await waitFor(() => lines.some((line) => line.msg === 'the load fell: memory collected and given back'));
+    const told = lines.find((line) => line.msg === 'the load fell: memory collected and given back');
+    // The peak counts the health checks that watched the polls, too.
+    expect(told).toMatchObject({ openRequests: { from: expect.any(Number), to: 0 }, rssMiB: { before: expect.any(Number), after: expect.any(Number) }, trimmed: expect.any(Boolean) });
+    expect((told?.openRequests as { from: number }).from).toBeGreaterThanOrEqual(10);
   });
 
   it('never collects with RECLAIM_AFTER_DROP=0', async () => {
