@@ -62,7 +62,7 @@ export async function createApp(settings: Settings, options: AppOptions = {}): P
     () => adapter.open.takeHighWater(),
     (fell) => {
       const rssMiB = rss();
-      collect((trimmed) => logger.info({ openRequests: fell, rssMiB: { before: rssMiB, after: rss() }, trimmed }, 'the load fell: memory collected and given back'));
+      collect((collected) => logger.info({ openRequests: fell, rssMiB: { before: rssMiB, after: rss() }, ...collected }, 'the load fell: memory collected and given back'));
     },
     { minDrop: settings.reclaimAfterDrop, quietMs: 1_000, sampleMs: 250 },
   );

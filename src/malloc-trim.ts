@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 /** Where `npm ci` builds native/malloc-trim.c (package.json's install script runs node-gyp). */
-const ADDON = new URL('../build/Release/malloc_trim.node', import.meta.url);
+const ADDON = fileURLToPath(new URL('../build/Release/malloc_trim.node', import.meta.url));
 
 /**
  * The allocator's trim: `trim()` asks the C allocator to hand its free pages
@@ -14,11 +15,11 @@ export const mallocTrim: { readonly trim?: () => boolean; readonly problem?: str
 
 function load(): { trim?: () => boolean; problem?: string } {
   try {
-    const addon = createRequire(import.meta.url)(ADDON.pathname) as { mallocTrim?: unknown };
+    const addon = createRequire(import.meta.url)(ADDON) as { mallocTrim?: unknown };
     const trim = addon.mallocTrim;
-    if (typeof trim !== 'function') return { problem: `${ADDON.pathname} has no mallocTrim function; rebuild it with \`npm run install\`` };
+    if (typeof trim !== 'function') return { problem: `${ADDON} has no mallocTrim function; rebuild it with \`npm run install\`` };
     return { trim: () => trim() === true };
   } catch (error) {
-    return { problem: `${ADDON.pathname} could not be loaded (${(error as Error).message.split('\n')[0]}); build it with \`npm run install\`, which needs a C compiler` };
+    return { problem: `${ADDON} could not be loaded (${(error as Error).message.split('\n')[0]}); build it with \`npm run install\`, which needs a C compiler` };
   }
 }

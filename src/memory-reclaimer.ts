@@ -70,11 +70,12 @@ export class MemoryReclaimer {
  *
  * The trim matters as much as the collection: the collection frees what
  * the closed connections held in C++ (sockets, parsers), some 2.4 KiB each,
- * but glibc returns memory only from the top of its heap, which blocks V8
- * keeps for good pin; so 10,000 closed connections left 24 MiB resident
- * until malloc_trim gave it back (measured: RSS below idle after it).
+ * but glibc returns memory only from the top of its heap, and blocks V8
+ * keeps for good (its global handles) pin the top; so 10,000 closed
+ * connections left 24 MiB resident until malloc_trim gave it back
+ * (measured: RSS below idle after it).
  */
-export function lowMemoryCollection(trim: (() => boolean) | undefined): ((done?: (trimmed: boolean) => void) => void) | undefined {
+export function lowMemoryCollection(trim: (() => boolean) | undefined): ((done?: (result: Collected) => void) => void) | undefined {
   if (!process.features.inspector) return undefined;
   return (done) => {
     const session = new Session();
@@ -83,9 +84,17 @@ export function lowMemoryCollection(trim: (() => boolean) | undefined): ((done?:
       // Disconnecting inside the callback would wait on the very dispatch that runs it: never.
       setImmediate(() => {
         session.disconnect();
-        const trimmed = trim?.() ?? false;
-        done?.(trimmed);
+        if (trim === undefined) return done?.({ trimmed: false, trimMs: 0 });
+        const started = performance.now();
+        const trimmed = trim();
+        done?.({ trimmed, trimMs: Math.round(performance.now() - started) });
       }),
     );
   };
+}
+
+/** Collected is what a low-memory collection reports: whether the trim gave memory back, and how long the trim paused the server. */
+export interface Collected {
+  readonly trimmed: boolean;
+  readonly trimMs: number;
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { lowMemoryCollection, MemoryReclaimer } from '../src/memory-reclaimer.ts';
+import { lowMemoryCollection, MemoryReclaimer, type Collected } from '../src/memory-reclaimer.ts';
 
 /** A reclaimer over a load and a clock the test sets. */
 function reclaimerUnderTest(minDrop = 1000) {
@@ -86,14 +86,15 @@ describe('lowMemoryCollection', () => {
     const before = process.memoryUsage().heapUsed;
     expect(garbage.length).toBe(500_000);
     garbage = undefined;
-    const trimmed = await new Promise<boolean>((resolve) => collect?.(resolve));
-    expect(trimmed).toBe(true);
+    const collected = await new Promise<Collected>((resolve) => collect?.(resolve));
+    expect(collected.trimmed).toBe(true);
+    expect(collected.trimMs).toBeGreaterThanOrEqual(0);
     // The trim came after the collection, so it could hand back what the collection freed.
     expect(before - (heapAtTrim ?? before)).toBeGreaterThan(10 * 1024 * 1024);
   });
 
   it('collects without a trim where the addon is missing, and says nothing was trimmed', async () => {
     const collect = lowMemoryCollection(undefined);
-    expect(await new Promise<boolean>((resolve) => collect?.(resolve))).toBe(false);
+    expect(await new Promise<Collected>((resolve) => collect?.(resolve))).toEqual({ trimmed: false, trimMs: 0 });
   });
 });
