@@ -17,9 +17,11 @@ export interface TestServer {
  * startServer runs the real app with quiet logs, on graph.json with open
  * posting unless GRAPH names another graph (tests of sessions pass their own).
  */
-export async function startServer(env: Record<string, string> = {}, options: AppOptions = {}): Promise<TestServer> {
+export async function startServer(env: Record<string, string> = {}, options: AppOptions & { beforeListen?: (app: App) => void } = {}): Promise<TestServer> {
   const settings = readSettings({ PORT: '0', LOG_LEVEL: 'silent', GRAPH: openPostingGraphFile(), ...env });
   const app = await createApp(settings, options);
+  // Routes and listeners a test adds to fastify must come before it listens.
+  options.beforeListen?.(app);
   const origin = await app.listen();
   return { app, origin, base: origin + settings.basePath, close: () => app.shutdown() };
 }

@@ -1,15 +1,13 @@
 import http, { type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../src/app.ts';
-import { readSettings } from '../../src/settings.ts';
-import { openPostingGraphFile } from '../helpers/graph-file.ts';
-import { capturingLogger } from '../helpers/log-lines.ts';
-import { call, heldPolls, waitFor } from '../helpers/server.ts';
+import type { App } from '../../src/app.ts';
+import { capturingLogger, type LogLine } from '../helpers/log-lines.ts';
+import { call, heldPolls, startServer, waitFor, type TestServer } from '../helpers/server.ts';
 
-const running: App[] = [];
+const running: TestServer[] = [];
 afterEach(async () => {
-  await Promise.all(running.splice(0).map((app) => app.shutdown()));
+  await Promise.all(running.splice(0).map((server) => server.close()));
 });
 
 /** The events a response's listeners are counted on: fastify's request logging hangs listeners on the first two. */
@@ -34,15 +32,12 @@ async function bareCounts(): Promise<ListenerCounts> {
   return counts;
 }
 
-/** start builds the app, lets `before` add to fastify before it listens, and listens. */
-async function start(before: (app: App) => void = () => {}): Promise<{ app: App; base: string; lines: ReturnType<typeof capturingLogger>['lines'] }> {
+/** start runs the app logging into `lines`, letting `beforeListen` add to fastify first. */
+async function start(beforeListen: (app: App) => void): Promise<{ app: App; base: string; lines: LogLine[] }> {
   const { logger, lines } = capturingLogger();
-  const settings = readSettings({ PORT: '0', GRAPH: openPostingGraphFile() });
-  const app = await createApp(settings, { logger });
-  running.push(app);
-  before(app);
-  const origin = await app.listen();
-  return { app, base: origin + settings.basePath, lines };
+  const server = await startServer({}, { logger, beforeListen });
+  running.push(server);
+  return { app: server.app, base: server.base, lines };
 }
 
 describe('logging', () => {
