@@ -56,8 +56,8 @@ export class Harness {
    * pair runs one job against each server, `repeat` times, alternating
    * between the servers so that a slow spell of the machine touches both. A
    * run that other programs skewed is repeated up to `retries` times and the
-   * least skewed one kept; of the repeats, the run with the median key
-   * figure (`keyFigure`) is the one reported, and every run is in `runs`.
+   * least skewed one kept; of the repeats, `reportedRuns` chooses the ones
+   * reported, and every run is in `runs`.
    */
   async pair<R extends ServerResult>(job: ServerJob, label: string, servers: readonly ServerName[]): Promise<Pair<R>> {
     const pair: Pair<R> = { job, results: {}, runs: {}, exitCodes: {}, shutdownMs: {}, openFiles: {}, othersShare: {}, pids: {} };
@@ -66,8 +66,10 @@ export class Harness {
       const lap = this.options.repeat === 1 ? label : `${label} (run ${round} of ${this.options.repeat})`;
       for (const name of servers) attempts.get(name)?.push(await this.leastSkewed<R>(job, lap, name));
     }
+    const reported = reportedRuns(attempts, (run) => keyFigure(run.result));
     for (const [name, runs] of attempts) {
-      const chosen = medianBy(runs, (run) => keyFigure(run.result));
+      const chosen = reported.get(name);
+      if (chosen === undefined) continue;
       pair.results[name] = chosen.result;
       pair.runs[name] = runs.map((run) => run.result);
       pair.othersShare[name] = chosen.othersShare;
@@ -166,6 +168,27 @@ export class Harness {
 /** keyFigure is what the median run is chosen by: the server's cost per delivery, or per held poll. */
 export function keyFigure(result: ServerResult): number {
   return result.kind === 'memory' ? result.kibPerPoll : result.cpu.usPerDelivery;
+}
+
+/**
+ * reportedRuns chooses, of each server's repeated runs, the one to report.
+ * With flowchat and the baseline it is one round, both runs of it: the
+ * round whose flowchat ÷ baseline ratio of the key figure is the median.
+ * A round's two runs were made back to back, so a slow spell of the machine
+ * touches both, whereas each server's own median run may come from
+ * different spells (this VM's speed changes by a third within a minute:
+ * rounds of 82 ÷ 76, 85 ÷ 51 and 61 ÷ 53 µs gave 1.56× as median ÷ median,
+ * 1.15× as the median round). With one server, its median run.
+ */
+export function reportedRuns<T>(runs: ReadonlyMap<ServerName, readonly T[]>, key: (run: T) => number): Map<ServerName, T> {
+  const flowchat = runs.get('flowchat') ?? [];
+  const baseline = runs.get('baseline') ?? [];
+  if (flowchat.length > 0 && flowchat.length === baseline.length) {
+    const rounds = flowchat.map((run, round) => ({ flowchat: run, baseline: baseline[round] as T }));
+    const median = medianBy(rounds, (round) => key(round.flowchat) / key(round.baseline));
+    return new Map([['flowchat', median.flowchat], ['baseline', median.baseline]]);
+  }
+  return new Map([...runs].filter(([, list]) => list.length > 0).map(([name, list]) => [name, medianBy(list, key)]));
 }
 
 /** medianBy picks the item whose value is the median (the lower middle one of an even count): a whole run, not a mix of figures from several. */

@@ -17,7 +17,7 @@ export interface BenchReport {
   /** Whether the server ran on CPU 0 and the load generator on CPU 1. */
   readonly pinned: boolean;
   readonly plan: Plan;
-  /** How many times each server job ran against each server (the median run is reported). */
+  /** How many times each server job ran against each server (the round with the median ratio is reported). */
   readonly repeat: number;
   /** Share of all CPUs' time other programs took in the second before the run. */
   readonly busyBefore: number;
@@ -36,7 +36,7 @@ export interface BenchReport {
 /** Pair is one scenario run against each server, each on a freshly started one. */
 export interface Pair<R extends ServerResult> {
   readonly job: ServerJob;
-  /** The run reported for each server: the median of its runs (see `runs`). */
+  /** The run reported for each server: of the round with the median flowchat ÷ baseline ratio (see `runs` and harness.ts's reportedRuns). */
   readonly results: Partial<Record<ServerName, R>>;
   /** Every run against each server, in the order they ran (`--repeat`). */
   readonly runs: Partial<Record<ServerName, R[]>>;

@@ -46,8 +46,9 @@ Options:
   --retry-skewed N run a job again, up to N times, when other programs took
                    over 5% of the CPUs during it; the least skewed run is kept
   --repeat N       run each scenario N times against each server, alternating
-                   between them, and report the run with the median cost
-                   (CPU per delivery; memory per poll): for a noisy machine
+                   between them, and report the round (one run of each, back
+                   to back) with the median flowchat ÷ baseline cost (CPU per
+                   delivery; memory per poll): for a noisy machine
   --markdown       also print the table as Markdown
   -h, --help       show this text
 
@@ -160,7 +161,7 @@ async function main(): Promise<void> {
   const pinning = PINNING.enabled ? `server on CPU ${SERVER_CPU}, load generator on CPU ${LOADGEN_CPU}` : 'not pinned';
   const tree = source.dirty.length === 0 ? '' : ` with uncommitted changes to ${source.dirty.join(', ')}`;
   console.log(`\nflowchat bench, ${cli.mode} run, ${report.startedAt}, commit ${source.commit}${tree}`);
-  const repeats = cli.repeat === 1 ? '' : `; each server figure from the median of ${cli.repeat} runs`;
+  const repeats = cli.repeat === 1 ? '' : `; of ${cli.repeat} rounds (a run against each server, back to back), the one with the median flowchat ÷ baseline ratio`;
   console.log(`${machine.cpuModel}, ${machine.cpus} CPUs, Node ${machine.node}, Linux ${machine.kernel}; ${pinning}${repeats}\n`);
   console.log(renderTable(report));
   for (const warning of report.warnings) console.log(`\nWarning: ${warning}; rerun on a quiet machine.`);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { keyFigure, medianBy } from '../../bench/harness.ts';
-import type { MemoryResult } from '../../bench/types.ts';
+import { keyFigure, medianBy, reportedRuns } from '../../bench/harness.ts';
+import type { MemoryResult, ServerName } from '../../bench/types.ts';
+
+type Run = { readonly us: number };
 
 describe('bench --repeat', () => {
   it('keeps the run with the median figure, the lower middle one of an even count', () => {
@@ -13,5 +15,21 @@ describe('bench --repeat', () => {
   it('judges a memory run by its cost per held poll', () => {
     const memory = { kind: 'memory', polls: 10, idleKiB: 100, heldKiB: 200, afterCloseKiB: 110, kibPerPoll: 10, afterCloseVsIdle: 0.1 } satisfies MemoryResult;
     expect(keyFigure(memory)).toBe(10);
+  });
+
+  it("reports the round whose flowchat ÷ baseline ratio is the median, both runs of it", () => {
+    // Each server's own median (82 and 53) would come from different rounds: 1.56×.
+    const runs = new Map<ServerName, Run[]>([
+      ['flowchat', [{ us: 82 }, { us: 85 }, { us: 61 }]],
+      ['baseline', [{ us: 76 }, { us: 51 }, { us: 53 }]],
+    ]);
+    const reported = reportedRuns(runs, (run) => run.us);
+    expect(reported.get('flowchat')).toBe(runs.get('flowchat')?.[2]);
+    expect(reported.get('baseline')).toBe(runs.get('baseline')?.[2]);
+  });
+
+  it('reports the median run of a server that ran alone', () => {
+    const runs = new Map<ServerName, Run[]>([['flowchat', [{ us: 70 }, { us: 50 }, { us: 100 }]]]);
+    expect(reportedRuns(runs, (run) => run.us).get('flowchat')).toEqual({ us: 70 });
   });
 });
