@@ -1,4 +1,3 @@
-
 /** CostPair is what one figure cost in two checkouts benched at the same time. */
 export interface CostPair {
   /** The scenario and size, as the table names it: `fanout N=10000`, `throughput`. */
