@@ -21,8 +21,8 @@ export default defineChatComponent({
     events: presencePort('Join and leave events, to be appended to their room'),
     reply: replyPort('Answers to user queries and room listings'),
   },
-  create({ out }) {
-    const present = new PresenceMap(35_000);
+  create({ out, app }) {
+    const present = new PresenceMap(35_000, app.now);
     let sweeper: NodeJS.Timeout | undefined;
 
     function announce(room: string, nick: string, type: 'join' | 'leave'): Promise<void> | undefined {

@@ -17,7 +17,7 @@ export default defineChatComponent({
   },
   create({ out, app }) {
     const limit = app.settings.rateLimit;
-    const window = new SlidingWindow(limit, RATE_WINDOW_MS);
+    const window = new SlidingWindow(limit, RATE_WINDOW_MS, app.now);
     return {
       in(command) {
         if (limit === 0) return out.send('out', command);

@@ -28,8 +28,8 @@ export default defineChatComponent({
     departed: departurePort('Users whose session ended'),
     reply: replyPort('Answers to session requests; errors of user queries'),
   },
-  create({ out }) {
-    const sessions = new SessionStore(600_000, (ended) => depart(ended));
+  create({ out, app }) {
+    const sessions = new SessionStore(600_000, (ended) => depart(ended), app.now);
     let sweeper: NodeJS.Timeout | undefined;
 
     function depart(ended: Session): void {

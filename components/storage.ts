@@ -29,8 +29,8 @@ export default defineChatComponent({
     listing: listingPort('Room listings with last ids, to be completed with who is online'),
   },
   create({ out, app }) {
-    const store = new MemoryStore();
-    const startedAt = Date.now();
+    const store = new MemoryStore({}, app.now);
+    const startedAt = app.now();
     const held = new HeldPolls((command) => void out.send('out', ok(command, emptyAnswer(store.epoch, command))));
 
     /** append stores a message and releases the polls held in its room with it. */
@@ -89,7 +89,7 @@ export default defineChatComponent({
         return out.send('out', reply(request, 200, {
           status: 'ok',
           epoch: store.epoch,
-          uptimeMs: Date.now() - startedAt,
+          uptimeMs: app.now() - startedAt,
           heldPolls: held.count,
           rooms: store.roomCount,
         }));

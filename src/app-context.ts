@@ -4,10 +4,17 @@ import type { Settings } from './settings.ts';
 
 /**
  * AppContext is what the chat application shares with every process of its
- * graph: the checked settings and a read-only view of the running network.
+ * graph: the checked settings, the clock and a read-only view of the running
+ * network.
  */
 export interface AppContext {
   readonly settings: Settings;
+  /**
+   * now is the clock every rule about time reads (expiry, presence windows,
+   * rate limits, message times), in ms since the Unix epoch: Date.now in
+   * production, a clock the test moves in tests of those rules.
+   */
+  readonly now: () => number;
   describeNetwork(): NetworkDescription;
 }
 

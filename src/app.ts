@@ -39,6 +39,8 @@ export interface AppOptions {
   readonly graph?: GraphDefinition;
   /** A logger to use instead of one writing LOG_LEVEL's lines to stdout (tests read what is logged). */
   readonly logger?: AppLogger;
+  /** The clock of the rules about time, instead of Date.now (tests move it; see AppContext.now). */
+  readonly now?: () => number;
 }
 
 /** createApp loads the registry and the graph (throwing GraphError if it is refused) and starts the network. */
@@ -49,7 +51,7 @@ export async function createApp(settings: Settings, options: AppOptions = {}): P
   const adapter = createHttpAdapter(settings, logger);
   const network: Network<AppContext> = new Network({
     graph,
-    app: { settings, describeNetwork: () => network.describe() },
+    app: { settings, now: options.now ?? Date.now, describeNetwork: () => network.describe() },
     logger,
     // The packet a failed process held is answered, so no client waits for nothing.
     onError: (_process, _error, packet) => requestOf(packet)?.respond(statusOf('INTERNAL'), errorBody('INTERNAL')),

@@ -29,6 +29,16 @@ export class MemoryReclaimer {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** The highest load seen since the last collection. */
+  get peakLoad(): number {
+    return this.peak;
+  }
+
+  /** Whether it samples the load: from start() to stop(), unless minDrop is 0 (switched off). */
+  get sampling(): boolean {
+    return this.timer !== undefined;
+  }
+
   start(): void {
     if (this.options.minDrop === 0 || this.timer !== undefined) return;
     this.timer = setInterval(() => this.sample(), this.options.sampleMs).unref();
@@ -84,17 +94,21 @@ export function lowMemoryCollection(trim: (() => boolean) | undefined): ((done?:
       // Disconnecting inside the callback would wait on the very dispatch that runs it: never.
       setImmediate(() => {
         session.disconnect();
-        if (trim === undefined) return done?.({ trimmed: false, trimMs: 0 });
+        if (trim === undefined) return done?.({ trim: 'missing', trimMs: 0 });
         const started = performance.now();
-        const trimmed = trim();
-        done?.({ trimmed, trimMs: Math.round(performance.now() - started) });
+        const released = trim();
+        done?.({ trim: released ? 'released' : 'nothing-released', trimMs: Math.round(performance.now() - started) });
       }),
     );
   };
 }
 
-/** Collected is what a low-memory collection reports: whether the trim gave memory back, and how long the trim paused the server. */
+/**
+ * Collected is what a low-memory collection reports: whether the allocator
+ * was trimmed ('missing' without the addon) and gave memory back, and how
+ * long the trim paused the server.
+ */
 export interface Collected {
-  readonly trimmed: boolean;
+  readonly trim: 'missing' | 'released' | 'nothing-released';
   readonly trimMs: number;
 }

@@ -44,6 +44,9 @@ export function createHttpAdapter(settings: Settings, logger: AppLogger): HttpAd
     routerOptions: { querystringParser: () => NO_FIELDS },
     // Held polls last up to 60 s; keep-alive must outlast the gap between two.
     keepAliveTimeout: 75_000,
+    // A request that arrives while fastify closes is refused by our handler, as
+    // 503 SHUTTING_DOWN in the protocol's shape, not by fastify in its own.
+    return503OnClosing: false,
   });
   const open = new OpenRequests();
   let enter: ((request: HttpRequest) => Promise<void> | undefined) | undefined;

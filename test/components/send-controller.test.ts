@@ -40,13 +40,17 @@ describe('SendController', () => {
     expect(command?.author).toBe('Zo\u00eb');
   });
 
-  it('counts characters as code points: 4000 emoji fit', async () => {
-    expect((await post({ author: 'a', text: '😀'.repeat(4000) })).command).toBeDefined();
-    expect((await post({ author: 'a', text: '😀'.repeat(4001) })).error?.status).toBe(400);
+  it('counts characters as code points: 4000 emoji fit, and are stored whole', async () => {
+    expect((await post({ author: 'a', text: '😀'.repeat(4000) })).command?.text).toBe('😀'.repeat(4000));
+    expect((await post({ author: 'a', text: '😀'.repeat(4001) })).error?.body).toMatchObject({ error: { code: 'BAD_TEXT' } });
+    expect((await post({ author: '😀'.repeat(64), text: 'x' })).command?.author).toBe('😀'.repeat(64));
+    expect((await post({ author: '😀'.repeat(65), text: 'x' })).error?.body).toMatchObject({ error: { code: 'BAD_AUTHOR' } });
   });
 
-  it('counts after trimming', async () => {
-    expect((await post({ author: ' '.repeat(10) + 'a'.repeat(64) + ' ', text: 'x' })).command).toBeDefined();
+  it('counts after trimming, and passes the value on untrimmed (PROTOCOL.md stores it unchanged but for NFC)', async () => {
+    const author = ' '.repeat(10) + 'a'.repeat(64) + ' ';
+    expect((await post({ author, text: ' x ' })).command).toMatchObject({ author, text: ' x ' });
+    expect((await post({ author: ` ${'a'.repeat(65)} `, text: 'x' })).error?.body).toMatchObject({ error: { code: 'BAD_AUTHOR' } });
   });
 
   it('follows the maxText setting', async () => {

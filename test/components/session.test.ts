@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import Session from '../../components/session.ts';
 import type { UserQuery } from '../../src/protocol/membership.ts';
 import type { HttpRequest, Reply } from '../../src/protocol/packets.ts';
+import { ManualClock } from '../helpers/clock.ts';
 import { harness } from '../helpers/component-harness.ts';
 import { fakeRequest } from '../helpers/fake-request.ts';
 
@@ -39,11 +40,17 @@ describe('Session', () => {
     expect(session.sent.reply?.at(-1)).toMatchObject({ status: 409, body: { error: { code: 'NICK_TAKEN' } } });
   });
 
-  it('expires a session after idleMs, announcing the departure', async () => {
-    const session = harness(Session);
+  it('expires a session idleMs after its last use, not before, announcing the departure', async () => {
+    const clock = new ManualClock();
+    const session = harness(Session, { now: clock.now });
     await session.send('idleMs', 1_000);
     const token = await open(session, 'carol');
-    await new Promise((resolve) => setTimeout(resolve, 1_050));
+    clock.advance(999);
+    expect((await authenticate(session, `Bearer ${token}`)).session).toMatchObject({ nick: 'carol' });
+    clock.advance(999);
+    expect((await authenticate(session, `Bearer ${token}`)).session).toMatchObject({ nick: 'carol' });
+    expect(session.sent.departed).toEqual([]);
+    clock.advance(1_000);
     expect((await authenticate(session, `Bearer ${token}`)).session).toBeUndefined();
     expect(session.sent.departed).toEqual([{ nick: 'carol' }]);
     await session.stop();

@@ -18,6 +18,8 @@ interface HarnessOptions {
   env?: Record<string, string>;
   /** Out-ports to treat as unconnected. */
   unconnected?: string[];
+  /** The clock of the rules about time; by default whatever Date.now is when read (vi's fake timers included). */
+  now?: () => number;
 }
 
 export function harness(component: Component, options: HarnessOptions = {}): Harness {
@@ -27,6 +29,7 @@ export function harness(component: Component, options: HarnessOptions = {}): Har
   const unconnected = new Set(options.unconnected ?? []);
   const app: AppContext = {
     settings,
+    now: options.now ?? (() => Date.now()),
     describeNetwork: () => ({ name: 'harness', processes: [], connections: [] }),
   };
   const process = component.create({

@@ -2,15 +2,13 @@ import { defaultGraph, setInitial, writeGraph } from './graph-file.ts';
 import { call, postJson, type Answer } from './server.ts';
 
 /**
- * sessionGraphFile writes graph.json as shipped but for the given initial
- * packets: posting needs a session, and the clocks may be shortened so
- * expiry and presence can be watched in a test.
+ * sessionGraphFile writes graph.json with posting needing a session, as
+ * shipped, whatever the shipped file says: for the tests of sessions. Rules
+ * about time are tested on its own expiry and presence window, on a clock
+ * the test moves (ManualClock).
  */
-export function sessionGraphFile(options: { idleMs?: number; windowMs?: number } = {}): string {
-  const graph = setInitial(defaultGraph(), 'SendController', 'sessionRequired', true);
-  if (options.idleMs !== undefined) setInitial(graph, 'Session', 'idleMs', options.idleMs);
-  if (options.windowMs !== undefined) setInitial(graph, 'Presence', 'windowMs', options.windowMs);
-  return writeGraph(graph);
+export function sessionGraphFile(): string {
+  return writeGraph(setInitial(defaultGraph(), 'SendController', 'sessionRequired', true));
 }
 
 /** bearer makes the Authorization header for a token (none for undefined). */

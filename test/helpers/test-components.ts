@@ -85,6 +85,21 @@ export const Holder = defineComponent({
   },
 });
 
+/** Recorder writes down, in app.collected, which port each packet came in on, in the order it handled them. */
+export const Recorder = defineComponent({
+  name: 'Recorder',
+  description: 'Records "setting:X" and "in:X" in app.collected as packets arrive on setting and in',
+  inPorts: { setting: port<string>('string', 'A setting, as initial packets carry'), in: port<string>('string', 'Anything else', { required: true }) },
+  outPorts: {},
+  create: ({ app }: { app: TestApp }) => ({
+    setting(packet) {
+      app.collected.push(`setting:${packet}`);
+    },
+    in(packet) {
+      app.collected.push(`in:${packet}`);
+    },
+  }),
+});
 
 /** Exploder throws on requests whose query asks it to, and passes the rest on. */
 export const Exploder = defineComponent({
@@ -129,7 +144,7 @@ export const Loopback = defineComponent({
   }),
 });
 
-export const testComponents = [PassThrough, Collector, Thrower, Delay, Holder, Countdown, Loopback];
+export const testComponents = [PassThrough, Collector, Thrower, Delay, Holder, Countdown, Loopback, Recorder];
 
 /** chatTestComponents fit between chat components: they carry requests. */
 export const chatTestComponents = [PassThrough, Exploder];

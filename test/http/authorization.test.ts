@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../helpers/clock.ts';
 import { as, sessionGraphFile, signIn } from '../helpers/sessions.ts';
 import { roomsIn } from '../helpers/bodies.ts';
 import { startServer, type Answer, type TestServer } from '../helpers/server.ts';
@@ -8,14 +9,16 @@ import { startServer, type Answer, type TestServer } from '../helpers/server.ts'
  * signed-in non-member, no session, an expired session. Non-members learn
  * nothing of the room's content.
  */
+const clock = new ManualClock();
 let server: TestServer;
 let expired: string;
 let rooms = 0;
 
 beforeAll(async () => {
-  server = await startServer({ GRAPH: sessionGraphFile({ idleMs: 1_000 }), RATE_LIMIT: '0' });
+  server = await startServer({ GRAPH: sessionGraphFile(), RATE_LIMIT: '0' }, { now: clock.now });
   expired = await signIn(server.base, 'expired');
-  await new Promise((resolve) => setTimeout(resolve, 1_100));
+  // Past graph.json's expiry (10 minutes); every other session is opened after this.
+  clock.advance(10 * 60_000);
 });
 afterAll(() => server.close());
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, heldPolls, openPoll, postJson, startServer, waitFor, type TestServer } from '../helpers/server.ts';
+import { ManualClock } from '../helpers/clock.ts';
 import { openPostingGraph, setInitial, writeGraph } from '../helpers/graph-file.ts';
 
 let server: TestServer;
@@ -48,24 +49,37 @@ describe('errors a client can cause', () => {
     expect((await call(`${server.base}?room=${room}&timeout=0`)).body.messages).toEqual([]);
   });
 
-  it('survives a flood of bad input and still serves', async () => {
-    const bad = ['\u0000', '{"a":', '[[[[[[[[', '"\\ud800"', 'null', '1e999'];
-    await Promise.all(bad.map((body) => call(server.base, { method: 'POST', headers: { 'content-type': 'application/json' }, body })));
+  it('survives a flood of bad input, answering each BAD_JSON, and still serves', async () => {
+    const bad = ['\u0000', '{"a":', '[[[[[[[[', '"\\ud800"', 'null', '1e999', '{"text": "x"', '\ufeff{}'];
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => bad[i % bad.length]!).map((body) =>
+        call(`${server.base}?room=flood`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })),
+    );
+    expect(answers.map((a) => [a.status, a.body.error.code])).toEqual(answers.map(() => [400, 'BAD_JSON']));
+    expect((await call(`${server.base}?room=flood&timeout=0`)).body.messages).toEqual([]);
     expect((await postJson(server.base, { author: 'a', text: 'still here', room: 'flood' })).status).toBe(201);
   });
 });
 
 describe('errors from the server\'s bounds', () => {
-  it('answers 429 RATE_LIMITED with Retry-After past RATE_LIMIT posts', async () => {
-    const limited = await startServer({ RATE_LIMIT: '2' });
+  it('answers 429 RATE_LIMITED past RATE_LIMIT posts in 10 s, with the seconds until the oldest leaves the window', async () => {
+    const clock = new ManualClock();
+    const limited = await startServer({ RATE_LIMIT: '2' }, { now: clock.now });
     try {
       const answers = [];
-      for (let i = 0; i < 3; i++) answers.push(await postJson(limited.base, { author: 'a', text: `t${i}` }));
+      for (let i = 0; i < 2; i++) answers.push(await postJson(limited.base, { author: 'a', text: `t${i}` }));
+      clock.advance(3_000);
+      answers.push(await postJson(limited.base, { author: 'a', text: 't2' }));
       expect(answers.map((a) => a.status)).toEqual([201, 201, 429]);
       const refused = answers[2]!;
       expect(refused.body.error.code).toBe('RATE_LIMITED');
-      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(9);
-      expect((await call(limited.base)).body.messages).toHaveLength(2);
+      expect(refused.headers.get('retry-after')).toBe('7');
+      expect(refused.headers.get('cache-control')).toBe('no-store');
+      expect((await call(`${limited.base}?timeout=0`)).body.messages).toHaveLength(2);
+      clock.advance(6_999);
+      expect((await postJson(limited.base, { author: 'a', text: 't3' })).status).toBe(429);
+      clock.advance(1);
+      expect((await postJson(limited.base, { author: 'a', text: 't4' })).status).toBe(201);
     } finally {
       await limited.close();
     }

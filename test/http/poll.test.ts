@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostingGraph, setInitial, writeGraph } from '../helpers/graph-file.ts';
-import { call, heldPolls, openPoll, postJson, startServer, waitFor, type TestServer } from '../helpers/server.ts';
+import { AT_ONCE_MS, call, heldPolls, openPoll, postJson, startServer, waitFor, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -18,7 +18,7 @@ describe('GET B (poll)', () => {
     for (const text of ['one', 'two', 'three']) await postJson(server.base, { author: 'a', text, room: r });
     const answer = await call(`${server.base}?room=${r}&since=1`);
     expect(answer.status).toBe(200);
-    expect(answer.ms).toBeLessThan(1000);
+    expect(answer.ms).toBeLessThan(AT_ONCE_MS);
     expect(answer.body).toMatchObject({ room: r, next: 3, more: false, reset: false, truncated: false });
     expect(answer.body.messages.map((m) => [m.id, m.text])).toEqual([[2, 'two'], [3, 'three']]);
   });
@@ -26,23 +26,24 @@ describe('GET B (poll)', () => {
   it('holds a poll until a message arrives and answers it at once', async () => {
     const r = room();
     const before = await heldPolls(server.base);
-    const poll = openPoll(`${server.base}?room=${r}&timeout=30`);
+    const poll = openPoll(`${server.base}?room=${r}&timeout=60`);
     await waitFor(async () => (await heldPolls(server.base)) === before + 1);
     const sent = performance.now();
     await postJson(server.base, { author: 'bob', text: 'wake up', room: r });
     const answer = await poll.answer;
-    const latency = performance.now() - sent;
     expect(answer.body.messages.map((m) => m.text)).toEqual(['wake up']);
     expect(answer.body.next).toBe(1);
-    expect(latency).toBeLessThan(200);
+    // Released by the post, not by its 60 s timeout.
+    expect(performance.now() - sent).toBeLessThan(AT_ONCE_MS);
   });
 
   it('answers an empty list when the timeout passes', async () => {
     const r = room();
     const answer = await call(`${server.base}?room=${r}&timeout=0.5`);
     expect(answer.body).toMatchObject({ messages: [], next: 0, more: false, reset: false });
-    expect(answer.ms).toBeGreaterThanOrEqual(450);
-    expect(answer.ms).toBeLessThan(2000);
+    // Held for its timeout (timers may fire a millisecond early), then answered.
+    expect(answer.ms).toBeGreaterThanOrEqual(490);
+    expect(answer.ms).toBeLessThan(AT_ONCE_MS);
   });
 
   it('frees a held poll as soon as its client disconnects', async () => {
@@ -50,7 +51,7 @@ describe('GET B (poll)', () => {
     const polls = Array.from({ length: 5 }, () => openPoll(`${server.base}?room=${room()}&timeout=60`));
     await waitFor(async () => (await heldPolls(server.base)) === before + 5);
     for (const poll of polls) poll.disconnect();
-    await waitFor(async () => (await heldPolls(server.base)) === before, 2_000);
+    await waitFor(async () => (await heldPolls(server.base)) === before);
   });
 
   it('returns at most limit messages and says more are waiting', async () => {
@@ -66,16 +67,16 @@ describe('GET B (poll)', () => {
   it('resets a client with another epoch, from the oldest message', async () => {
     const r = room();
     await postJson(server.base, { author: 'a', text: 'x', room: r });
-    const answer = await call(`${server.base}?room=${r}&since=1&epoch=fromAnOldServer&timeout=5`);
+    const answer = await call(`${server.base}?room=${r}&since=1&epoch=fromAnOldServer&timeout=60`);
     expect(answer.body).toMatchObject({ reset: true, next: 1 });
     expect(answer.body.messages.map((m) => m.id)).toEqual([1]);
-    expect(answer.ms).toBeLessThan(1000);
+    expect(answer.ms).toBeLessThan(AT_ONCE_MS);
   });
 
   it('resets a client whose since is beyond the last id; with nothing retained next is 0', async () => {
-    const answer = await call(`${server.base}?room=${room()}&since=40&timeout=5`);
+    const answer = await call(`${server.base}?room=${room()}&since=40&timeout=60`);
     expect(answer.body).toMatchObject({ reset: true, messages: [], next: 0 });
-    expect(answer.ms).toBeLessThan(1000);
+    expect(answer.ms).toBeLessThan(AT_ONCE_MS);
   });
 
   it('keeps the epoch steady across answers and in /health', async () => {

@@ -1,18 +1,35 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '../../src/protocol/packets.ts';
 import { roomsIn } from '../helpers/bodies.ts';
+import { ManualClock } from '../helpers/clock.ts';
 import { as, bearer, sessionGraphFile, signIn } from '../helpers/sessions.ts';
-import { call, heldPolls, startServer, waitFor, type TestServer } from '../helpers/server.ts';
+import { call, heldPolls, openPoll, startServer, waitFor, type TestServer } from '../helpers/server.ts';
 
-const WINDOW_MS = 1_000;
+// PROTOCOL.md: present while holding a poll, or having polled in the last 35 s.
+const DEFAULT_WINDOW_MS = 35_000;
+
+// graph.json's own window, on a clock the tests move.
+const clock = new ManualClock();
 let server: TestServer;
 let rooms = 0;
 const room = () => `pres-${++rooms}`;
 
 beforeAll(async () => {
-  server = await startServer({ GRAPH: sessionGraphFile({ windowMs: WINDOW_MS }) });
+  server = await startServer({ GRAPH: sessionGraphFile() }, { now: clock.now });
 });
 afterAll(() => server.close());
+
+// Presence is swept once a second of real time; a sweep is awaited, never slept for.
+const SWEEP_WAIT_MS = 5_000;
+
+const nicksIn = async (r: string): Promise<string[]> => (await call(`${server.base}/users?room=${r}`)).body.users.map((u) => u.nick);
+
+/** pollOnce signs a new user in, polls `r` once and returns the nick: someone whose window starts now. */
+async function pollOnce(r: string, prefix: string): Promise<string> {
+  const nick = `${prefix}${r.replace('pres-', '')}`;
+  await as(server.base, await signIn(server.base, nick)).get(`?room=${r}&timeout=0`);
+  return nick;
+}
 
 const history = async (r: string): Promise<Message[]> => (await call(`${server.base}?room=${r}&timeout=0&limit=1000`)).body.messages;
 const events = async (r: string) => (await history(r)).filter((m) => m.type !== 'message').map((m) => [m.type, m.author, m.text]);
@@ -45,13 +62,20 @@ describe('presence', () => {
     expect(await events(r)).toEqual([['join', `bob${rooms}`, `bob${rooms} joined`]]);
   });
 
-  it('appends a leave once the user has not polled for the window, and a new join when they come back', async () => {
+  it('appends a leave 35 s after the last poll, not before, and a new join when the user comes back', async () => {
     const r = room();
     const nick = `carol${rooms}`;
     const carol = as(server.base, await signIn(server.base, nick));
+    const early = await pollOnce(r, 'early');
+    clock.advance(1);
     await carol.get(`?room=${r}&timeout=0`);
-    await waitFor(async () => (await events(r)).length === 2, WINDOW_MS + 3_000);
-    expect(await events(r)).toEqual([['join', nick, `${nick} joined`], ['leave', nick, `${nick} left`]]);
+    clock.advance(DEFAULT_WINDOW_MS - 1);
+    // The sweep that lets the earlier user go has seen carol a millisecond short of her window.
+    await waitFor(async () => (await events(r)).some(([type, author]) => type === 'leave' && author === early), SWEEP_WAIT_MS);
+    expect(await nicksIn(r)).toEqual([nick]);
+    clock.advance(1);
+    await waitFor(async () => (await nicksIn(r)).length === 0, SWEEP_WAIT_MS);
+    expect((await events(r)).filter(([, author]) => author === nick)).toEqual([['join', nick, `${nick} joined`], ['leave', nick, `${nick} left`]]);
     await carol.get(`?room=${r}&timeout=0`);
     expect((await events(r)).at(-1)).toEqual(['join', nick, `${nick} joined`]);
   });
@@ -61,11 +85,15 @@ describe('presence', () => {
     const nick = `dave${rooms}`;
     const token = await signIn(server.base, nick);
     const before = await heldPolls(server.base);
-    const held = fetch(`${server.base}?room=${r}&timeout=3&since=1`, { headers: bearer(token) });
+    const held = openPoll(`${server.base}?room=${r}&timeout=60&since=1`, bearer(token));
     await waitFor(async () => (await heldPolls(server.base)) > before);
-    await new Promise((resolve) => setTimeout(resolve, WINDOW_MS + 1_200));
-    expect((await call(`${server.base}/users?room=${r}`)).body.users.map((u) => u.nick)).toEqual([nick]);
-    await held;
+    // In a room of its own, so its join does not answer dave's poll.
+    const elsewhere = room();
+    const early = await pollOnce(elsewhere, 'early');
+    clock.advance(10 * DEFAULT_WINDOW_MS);
+    await waitFor(async () => (await events(elsewhere)).some(([type, author]) => type === 'leave' && author === early), SWEEP_WAIT_MS);
+    expect(await nicksIn(r)).toEqual([nick]);
+    held.disconnect();
   });
 
   it('appends a leave at once when the session ends', async () => {
@@ -88,12 +116,11 @@ describe('presence', () => {
 describe('GET B/users', () => {
   it('?room=R lists who is present, with when they became present', async () => {
     const r = room();
-    const started = Date.now();
     for (const nick of [`fay${rooms}`, `gus${rooms}`]) await as(server.base, await signIn(server.base, nick)).get(`?room=${r}&timeout=0`);
     const { body } = await call(`${server.base}/users?room=${r}`);
     expect(body.room).toBe(r);
     expect(body.users.map((u) => u.nick)).toEqual([`fay${rooms}`, `gus${rooms}`]);
-    expect(body.users[0]?.since).toBeGreaterThanOrEqual(started);
+    expect(body.users[0]?.since).toBe(clock.now());
   });
 
   it('?q=prefix finds the nicks of active sessions, with whether they are online', async () => {
@@ -111,6 +138,17 @@ describe('GET B/users', () => {
     const missing = await call(`${server.base}/users/ghost`);
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('NOT_FOUND');
+  });
+
+  it('/NICK and the room listing say online while the user is present, and not once they have left', async () => {
+    const r = room();
+    const nick = await pollOnce(r, 'olive');
+    expect((await call(`${server.base}/users/${nick}`)).body).toMatchObject({ nick, online: true });
+    expect(roomsIn(await call(`${server.base}/rooms`)).find((x) => x.name === r)).toMatchObject({ online: 1 });
+    clock.advance(DEFAULT_WINDOW_MS);
+    await waitFor(async () => (await nicksIn(r)).length === 0, SWEEP_WAIT_MS);
+    expect((await call(`${server.base}/users/${nick}`)).body).toMatchObject({ nick, online: false });
+    expect(roomsIn(await call(`${server.base}/rooms`)).find((x) => x.name === r)).toMatchObject({ online: 0 });
   });
 
   it.each<[string, string]>([
