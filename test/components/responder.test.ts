@@ -12,8 +12,9 @@ describe('Responder', () => {
     const b = fakeRequest();
     await responder.send('in', reply(a, 201, { ok: true }, { 'x-test': '1' }));
     await responder.send('in', reply(b, 200, new JsonText('{"pre":"made"}')));
-    expect(a.answers).toEqual([{ status: 201, body: { ok: true }, headers: { 'x-test': '1' } }]);
-    expect(b.answers).toEqual([{ status: 200, body: { pre: 'made' }, headers: {} }]);
+    const seen = (answers: typeof a.answers) => answers.map(({ status, body, headers }) => ({ status, body, headers: Object.fromEntries(headers) }));
+    expect(seen(a.answers)).toEqual([{ status: 201, body: { ok: true }, headers: { 'x-test': '1' } }]);
+    expect(seen(b.answers)).toEqual([{ status: 200, body: { pre: 'made' }, headers: {} }]);
   });
 });
 

@@ -242,7 +242,8 @@ describe('Storage', () => {
       await s.poll({ timeout: '25' });
       await s.poll({ timeout: '25', room: 'dev' });
       const third = await s.poll({ timeout: '25' });
-      expect(third.answers[0]).toMatchObject({ status: 503, headers: { 'retry-after': '2' }, body: { error: { code: 'TOO_MANY_POLLS' } } });
+      expect(third.answers[0]).toMatchObject({ status: 503, body: { error: { code: 'TOO_MANY_POLLS' } } });
+      expect(third.answers[0]?.headers.get('retry-after')).toBe('2');
       await s.harness.stop();
     });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { entryWithText, openChat, send, tokenOf, type ChatPage } from './browser.ts';
-import { health } from './backend.ts';
+import { call } from '../helpers/server.ts';
 import { history, onlyMessages, present, sessionStatus } from './chat-api.ts';
 import { expectInSync } from './in-sync.ts';
 import { startStack, type Stack } from './stack.ts';
@@ -24,7 +24,7 @@ describeE2E('chat page when the backend restarts', () => {
   it('shows reconnecting, re-opens its session by itself, shows the new history and delivers a message sent meanwhile once', async () => {
     await send(alice.page, 'before the restart');
     await entryWithText(bob.page, 'before the restart').waitFor();
-    const oldEpoch = (await health(stack.backend.port)).epoch;
+    const oldEpoch = (await call(`${stack.backend.base}/health`)).body.epoch;
     const oldTokens = [await tokenOf(alice.page), await tokenOf(bob.page)];
 
     expect(await stack.stopBackend()).toBe(0);
@@ -41,9 +41,9 @@ describeE2E('chat page when the backend restarts', () => {
     await alice.page.waitForTimeout(1_500);
 
     await stack.startBackend();
-    expect((await health(stack.backend.port)).epoch).not.toBe(oldEpoch);
+    expect((await call(`${stack.backend.base}/health`)).body.epoch).not.toBe(oldEpoch);
     // The new server knows no token: posting needs a session, so the page must open a new one.
-    expect((await sessionStatus(stack.origin, oldTokens[0] as string)).code).toBe('NO_SESSION');
+    expect((await sessionStatus(stack.origin, oldTokens[0] as string)).body.error?.code).toBe('NO_SESSION');
     for (const { page } of [alice, bob]) {
       await page.locator('#state[data-state="live"]').waitFor({ timeout: 10_000 });
       await entryWithText(page, 'sent while down').waitFor({ timeout: 10_000 });
@@ -59,7 +59,7 @@ describeE2E('chat page when the backend restarts', () => {
       expect(await page.locator('#nick-dialog').isVisible()).toBe(false);
       const token = await tokenOf(page);
       expect(token).not.toBe(oldTokens[index]);
-      expect(await sessionStatus(stack.origin, token)).toMatchObject({ status: 200, nick: index === 0 ? 'alice' : 'bob' });
+      expect(await sessionStatus(stack.origin, token)).toMatchObject({ status: 200, body: { nick: index === 0 ? 'alice' : 'bob' } });
       expect(errors).toEqual([]);
     }
     await expect.poll(() => alice.page.locator('#outbox > li').count(), { timeout: 5_000 }).toBe(0);

@@ -15,15 +15,9 @@ const PRESENCE_WINDOW_MS = 2_000;
 
 describeE2E('rooms, direct conversations, presence and profiles', () => {
   let stack: Stack;
-  let alice: ChatPage;
-  let bob: ChatPage;
-  let carol: ChatPage;
-  let direct: string;
 
   beforeAll(async () => {
     stack = await startStack({ settings: [{ process: 'Presence', port: 'windowMs', data: PRESENCE_WINDOW_MS }] });
-    bob = await openChat(stack.browser, stack.origin, 'bob');
-    carol = await openChat(stack.browser, stack.origin, 'carol');
   });
 
   afterAll(async () => {
@@ -31,7 +25,9 @@ describeE2E('rooms, direct conversations, presence and profiles', () => {
   });
 
   it('lets alice find bob, talk with him alone, and shows bob her coming and going', async () => {
-    alice = await openChat(stack.browser, stack.origin, 'alice');
+    const bob = await openChat(stack.browser, stack.origin, 'bob');
+    const carol = await openChat(stack.browser, stack.origin, 'carol');
+    const alice = await openChat(stack.browser, stack.origin, 'alice');
     await line(bob.page, 'join', 'alice').waitFor();
     await bob.page.locator('#users > li[data-nick="alice"]').waitFor();
 
@@ -40,7 +36,7 @@ describeE2E('rooms, direct conversations, presence and profiles', () => {
     await found.waitFor();
     await found.getByRole('button', { name: 'Start a conversation with bob' }).click();
     await expect.poll(() => currentRoom(alice.page), { timeout: 5_000 }).toMatch(/^room-/);
-    direct = await currentRoom(alice.page);
+    const direct = await currentRoom(alice.page);
     expect(await alice.page.locator('#room-title').textContent()).toBe('bob');
     expect(await alice.page.locator(`#rooms > li[data-room="${direct}"]`).getAttribute('data-kind')).toBe('direct');
     await send(alice.page, 'hi bob, just between us');
@@ -66,45 +62,50 @@ describeE2E('rooms, direct conversations, presence and profiles', () => {
     // Carol is not a member: not in her list, and the server refuses her.
     await freshListing(carol.page);
     expect(await carol.page.locator('#rooms > li').evaluateAll((items) => items.map((li) => li.getAttribute('data-room')))).not.toContain(direct);
-    expect(await pollAnswer(stack.origin, direct, await tokenOf(carol.page))).toEqual({ status: 403, code: 'NOT_A_MEMBER' });
-    expect(await pollAnswer(stack.origin, direct)).toEqual({ status: 401, code: 'NO_SESSION' });
+    expect(await pollAnswer(stack.origin, direct, await tokenOf(carol.page))).toMatchObject({ status: 403, body: { error: { code: 'NOT_A_MEMBER' } } });
+    expect(await pollAnswer(stack.origin, direct)).toMatchObject({ status: 401, body: { error: { code: 'NO_SESSION' } } });
 
     await alice.context.close();
     await line(bob.page, 'leave', 'alice').waitFor({ timeout: 10_000 });
     for (const { errors } of [alice, bob, carol]) expect(errors).toEqual([]);
+    await closeAll(bob, carol);
   }, 60_000);
 
   it('creates a private room, invites carol into it, and lets her leave it', async () => {
+    const bob = await openChat(stack.browser, stack.origin, 'bob2');
+    const carol = await openChat(stack.browser, stack.origin, 'carol2');
     await bob.page.locator('#new-room-name').fill('ops');
     await bob.page.locator('#new-room-private').check();
     await bob.page.locator('#new-room-name').press('Enter');
     await expect.poll(() => currentRoom(bob.page), { timeout: 5_000 }).toBe('ops');
     expect(await bob.page.locator('#rooms > li[data-room="ops"]').getAttribute('data-kind')).toBe('private');
-    await bob.page.locator('#invite-nick').fill('carol');
+    await bob.page.locator('#invite-nick').fill('carol2');
     await bob.page.locator('#invite-nick').press('Enter');
-    await expect.poll(() => bob.page.locator('#room-members').textContent(), { timeout: 5_000 }).toBe('Members: bob, carol');
+    await expect.poll(() => bob.page.locator('#room-members').textContent(), { timeout: 5_000 }).toBe('Members: bob2, carol2');
 
     const ops = carol.page.locator('#rooms > li[data-room="ops"]');
     await ops.waitFor({ timeout: 10_000 });
     await ops.locator('button').click();
     await send(carol.page, 'carol reporting');
     await entryWithText(bob.page, 'carol reporting').waitFor();
-    await line(bob.page, 'join', 'carol').waitFor();
+    await line(bob.page, 'join', 'carol2').waitFor();
 
     await carol.page.locator('#leave-room').click();
     await expect.poll(() => currentRoom(carol.page), { timeout: 5_000 }).toBe('lobby');
-    await line(bob.page, 'leave', 'carol').waitFor();
-    await expect.poll(() => bob.page.locator('#room-members').textContent(), { timeout: 10_000 }).toBe('Members: bob');
+    await line(bob.page, 'leave', 'carol2').waitFor();
+    await expect.poll(() => bob.page.locator('#room-members').textContent(), { timeout: 10_000 }).toBe('Members: bob2');
     await expect.poll(() => ops.count(), { timeout: 10_000 }).toBe(0);
-    expect(await pollAnswer(stack.origin, 'ops', await tokenOf(carol.page))).toEqual({ status: 403, code: 'NOT_A_MEMBER' });
+    expect(await pollAnswer(stack.origin, 'ops', await tokenOf(carol.page))).toMatchObject({ status: 403, body: { error: { code: 'NOT_A_MEMBER' } } });
     for (const { errors } of [bob, carol]) expect(errors).toEqual([]);
+    await closeAll(bob, carol);
   });
 
   it('edits a profile, shows it to others from the user list, with the same avatar everywhere', async () => {
+    const bob = await openChat(stack.browser, stack.origin, 'bruno');
+    const carol = await openChat(stack.browser, stack.origin, 'cora');
     const requests: string[] = [];
     carol.page.on('request', (request) => requests.push(request.url()));
 
-    await bob.page.locator('#rooms > li[data-room="lobby"] button').click();
     await bob.page.locator('#me-button').click();
     const dialog = bob.page.locator('#profile');
     await dialog.and(bob.page.locator('[data-mine="true"]')).waitFor();
@@ -122,10 +123,10 @@ describeE2E('rooms, direct conversations, presence and profiles', () => {
     await bob.page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
 
-    const bobInList = carol.page.locator('#users > li[data-nick="bob"]');
+    const bobInList = carol.page.locator('#users > li[data-nick="bruno"]');
     await bobInList.waitFor({ timeout: 10_000 });
     await bobInList.locator('button').click();
-    const seen = carol.page.locator('#profile[data-nick="bob"][data-mine="false"]');
+    const seen = carol.page.locator('#profile[data-nick="bruno"][data-mine="false"]');
     await seen.waitFor();
     await expect.poll(() => carol.page.locator('#profile-status-text').textContent(), { timeout: 5_000 }).toBe('on call');
     expect(await carol.page.locator('#profile-bio-text').textContent()).toBe('—');
@@ -133,23 +134,24 @@ describeE2E('rooms, direct conversations, presence and profiles', () => {
 
     const look = (page: Page, selector: string) =>
       page.locator(selector).evaluate((el) => ({ text: el.textContent, color: getComputedStyle(el).backgroundColor }));
-    const inList = await look(carol.page, '#users > li[data-nick="bob"] .avatar');
+    const inList = await look(carol.page, '#users > li[data-nick="bruno"] .avatar');
     expect(inList.text).toBe('B');
     expect(await look(carol.page, '#profile-avatar .avatar')).toEqual(inList);
     expect(await look(bob.page, '#me-avatar .avatar')).toEqual(inList);
     expect(inList.color).not.toBe(await look(carol.page, '#me-avatar .avatar').then((avatar) => avatar.color));
 
     await carol.page.locator('#profile-direct').click();
-    await expect.poll(() => carol.page.locator('#room-title').textContent(), { timeout: 5_000 }).toBe('bob');
+    await expect.poll(() => carol.page.locator('#room-title').textContent(), { timeout: 5_000 }).toBe('bruno');
     await send(carol.page, 'about that build');
     const said = entryWithText(carol.page, 'about that build');
     await said.waitFor();
-    expect(await look(carol.page, '#log > li[data-author="carol"] .avatar')).toEqual(await look(carol.page, '#me-avatar .avatar'));
+    expect(await look(carol.page, '#log > li[data-author="cora"] .avatar')).toEqual(await look(carol.page, '#me-avatar .avatar'));
     await mkdir(ARTIFACTS, { recursive: true });
     await carol.page.screenshot({ path: `${ARTIFACTS}rooms.png` });
     // Avatars are drawn in the page: nothing was asked of anyone but this origin.
     expect(requests.filter((url) => !url.startsWith(stack.origin))).toEqual([]);
     for (const { errors } of [bob, carol]) expect(errors).toEqual([]);
+    await closeAll(bob, carol);
   });
 
   it('folds the rooms into a menu on a phone, usable from the keyboard', async () => {
@@ -184,6 +186,11 @@ describeE2E('rooms, direct conversations, presence and profiles', () => {
     await dave.context.close();
   });
 });
+
+/** closeAll closes the pages a test opened. */
+async function closeAll(...pages: ChatPage[]): Promise<void> {
+  for (const { context } of pages) await context.close();
+}
 
 /** line locates the join or leave lines about `nick` in a page's log. */
 function line(page: Page, type: 'join' | 'leave', nick: string) {

@@ -5,15 +5,15 @@
  */
 import type { Browser } from 'playwright-core';
 import { startNginx, type RunningNginx } from '../../scripts/nginx-process.ts';
-import { startBackend, type Backend } from './backend.ts';
+import { defaultGraph, setInitial, writeGraph } from '../helpers/graph-file.ts';
+import { freePort } from '../helpers/ports.ts';
+import { startServerProcess, type ServerProcess } from '../helpers/process.ts';
 import { launchBrowser } from './browser.ts';
-import { writeGraphCopy, type Setting } from './graph-copy.ts';
-import { freePort } from './net.ts';
 
 /** Stack is a running backend + nginx + browser; `origin` is nginx's. */
 export interface Stack {
   origin: string;
-  backend: Backend;
+  backend: ServerProcess;
   nginx: RunningNginx;
   browser: Browser;
   /** stopBackend sends the backend SIGTERM and resolves with its exit code. */
@@ -21,6 +21,13 @@ export interface Stack {
   /** startBackend starts a new backend on the same port (a new epoch). */
   startBackend(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Setting is one initial packet of graph.json to change: the value `data` for `process`.`port`. */
+export interface Setting {
+  process: string;
+  port: string;
+  data: unknown;
 }
 
 /** StackOptions: graph.json's initial packets to change for this stack's backend. */
@@ -35,16 +42,13 @@ export async function startStack({ settings = [] }: StackOptions = {}): Promise<
     for (const stopOne of [...started].reverse()) await stopOne().catch(() => undefined);
   };
   try {
-    let graph: string | undefined;
-    if (settings.length > 0) {
-      const copy = await writeGraphCopy(settings);
-      started.push(() => copy.remove());
-      graph = copy.path;
-    }
-    const backendPort = await freePort();
-    let backend = await startBackend(backendPort, { graph });
+    const graph = defaultGraph();
+    for (const { process, port, data } of settings) setInitial(graph, process, port, data);
+    // Rate limiting off: the tests post faster than people do, all from one address.
+    const env = { PORT: String(await freePort()), RATE_LIMIT: '0', GRAPH: writeGraph(graph) };
+    let backend = await startServerProcess({ env });
     started.push(() => backend.stop());
-    const nginx = await startNginx({ port: await freePort(), upstreamPort: backendPort });
+    const nginx = await startNginx({ port: await freePort(), upstreamPort: backend.port });
     started.push(() => nginx.stop());
     const browser = await launchBrowser();
     started.push(() => browser.close());
@@ -57,7 +61,7 @@ export async function startStack({ settings = [] }: StackOptions = {}): Promise<
       browser,
       stopBackend: () => backend.stop(),
       async startBackend() {
-        backend = await startBackend(backendPort, { graph });
+        backend = await startServerProcess({ env });
       },
       stop,
     };

@@ -4,6 +4,13 @@ import type { NetworkDescription } from '../../src/runtime/network.ts';
 
 /** The JSON bodies of PROTOCOL.md, as tests read them. */
 
+/** Answer is how a test sees any answer, from a server or a component: its body parsed from JSON (null when empty). */
+export interface Answer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: AnyBody;
+}
+
 export interface PollBody {
   epoch: string;
   room: string;

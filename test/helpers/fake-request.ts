@@ -1,13 +1,6 @@
-import type { Headers, HttpRequest, QueryValue, SessionRef } from '../../src/protocol/packets.ts';
-import type { AnyBody } from './bodies.ts';
+import type { HttpRequest, QueryValue, SessionRef } from '../../src/protocol/packets.ts';
+import type { Answer, AnyBody } from './bodies.ts';
 import { JsonText } from '../../src/protocol/packets.ts';
-
-/** Answer is what a FakeRequest was answered with, its body parsed back from JSON. */
-export interface Answer {
-  readonly status: number;
-  readonly body: AnyBody;
-  readonly headers: Headers;
-}
 
 export interface FakeRequest extends HttpRequest {
   /** Every respond() call, in order: a correct component calls it once. */
@@ -59,7 +52,7 @@ export function fakeRequest(options: Options = {}): FakeRequest {
     respond(status, body, headers = {}) {
       end();
       const parsed = body instanceof JsonText ? (JSON.parse(body.text) as AnyBody) : JSON.parse(JSON.stringify(body ?? null)) as AnyBody;
-      answers.push({ status, body: parsed, headers });
+      answers.push({ status, body: parsed, headers: new Headers(headers) });
     },
     disconnect() {
       end();

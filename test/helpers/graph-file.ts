@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -29,14 +28,25 @@ export function classicGraph(): GraphJson {
   return JSON.parse(readFileSync(CLASSIC_GRAPH_FILE, 'utf8')) as GraphJson;
 }
 
-/** writeGraph writes a graph to a temporary file and returns its path. */
+// Folders writeGraph made; test/setup.ts removes them after each test file.
+const written: string[] = [];
+
+/** writeGraph writes a graph to a temporary file, removed after the test file, and returns its path. */
 export function writeGraph(graph: GraphJson | string): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'flowchat-graph-')), 'graph.json');
+  const folder = mkdtempSync(path.join(tmpdir(), 'flowchat-graph-'));
+  written.push(folder);
+  const file = path.join(folder, 'graph.json');
   writeFileSync(file, typeof graph === 'string' ? graph : JSON.stringify(graph, null, 2));
   return file;
 }
 
-/** isConnection tells an edge from an initial packet. */
+/** removeWrittenGraphs deletes every file writeGraph wrote. */
+export function removeWrittenGraphs(): void {
+  for (const folder of written.splice(0)) rmSync(folder, { recursive: true, force: true });
+  openPostingFile = undefined;
+}
+
+/** isEdge tells an edge from an initial packet. */
 export function isEdge(c: GraphConnection): c is Extract<GraphConnection, { src: unknown }> {
   return 'src' in c;
 }

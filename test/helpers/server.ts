@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { createApp, type App, type AppOptions } from '../../src/app.ts';
 import { readSettings } from '../../src/settings.ts';
-import type { AnyBody } from './bodies.ts';
+import type { Answer, AnyBody } from './bodies.ts';
 import { openPostingGraphFile } from './graph-file.ts';
 
 /** TestServer is flowchat running in this process on an ephemeral loopback port. */
@@ -33,16 +33,15 @@ export async function startServer(env: Record<string, string> = {}, options: App
  */
 export const AT_ONCE_MS = 10_000;
 
-/** Answer is a response read whole, its JSON body parsed. */
-export interface Answer {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly body: AnyBody;
+export type { Answer } from './bodies.ts';
+
+/** TimedAnswer is an answer from a server and how long it took to come. */
+export interface TimedAnswer extends Answer {
   readonly ms: number;
 }
 
 /** call makes one request with fetch and reads the JSON answer. */
-export async function call(url: string, init: RequestInit = {}): Promise<Answer> {
+export async function call(url: string, init: RequestInit = {}): Promise<TimedAnswer> {
   const started = performance.now();
   const response = await fetch(url, init);
   const text = await response.text();
@@ -50,7 +49,7 @@ export async function call(url: string, init: RequestInit = {}): Promise<Answer>
 }
 
 /** postJson posts a JSON body to B. */
-export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<TimedAnswer> {
   return call(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 }
 
@@ -58,11 +57,11 @@ export function postJson(url: string, body: unknown, headers: Record<string, str
  * openPoll starts a poll over its own socket and returns a way to drop the
  * connection before the answer comes, as a closed browser tab would.
  */
-export function openPoll(url: string, headers: Record<string, string> = {}): { answer: Promise<Answer>; disconnect(): void } {
+export function openPoll(url: string, headers: Record<string, string> = {}): { answer: Promise<TimedAnswer>; disconnect(): void } {
   const started = performance.now();
   const agent = new http.Agent({ keepAlive: false });
   const request = http.get(url, { agent, headers });
-  const answer = new Promise<Answer>((resolve, reject) => {
+  const answer = new Promise<TimedAnswer>((resolve, reject) => {
     request.on('error', reject);
     request.on('response', (response) => {
       let text = '';

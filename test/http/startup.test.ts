@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { defaultGraph, writeGraph } from '../helpers/graph-file.ts';
-import { spawnServer } from '../helpers/process.ts';
+import { NODE_START, NPM_START, spawnServer } from '../helpers/process.ts';
 import { AT_ONCE_MS, call, heldPolls, openPoll, waitFor } from '../helpers/server.ts';
 
 /**
@@ -36,8 +36,7 @@ describe('start-up', () => {
       expect(stdout).toMatch(/^flowchat is running at http:\/\/127\.0\.0\.1:\d+\/gochat\/ \(chat API: http:\/\/127\.0\.0\.1:\d+\/gochat\/chat\)$/m);
       expect((await call(`${server.base}/health`)).body.status).toBe('ok');
     } finally {
-      server.child.kill('SIGTERM');
-      await server.exited;
+      await server.stop();
     }
   });
 
@@ -45,7 +44,7 @@ describe('start-up', () => {
     const graph = defaultGraph();
     graph.processes.Storage = { component: 'Storag' };
     const index = graph.connections.push({ src: { process: 'Router', port: 'graph' }, tgt: { process: 'Controller', port: 'in' } }) - 1;
-    const server = await spawnServer({ GRAPH: writeGraph(graph) });
+    const server = await spawnServer({ env: { GRAPH: writeGraph(graph) } });
     expect(await server.exited).toBe(2);
     const { stderr } = server.output();
     expect(stderr).toContain("Storage: uses component 'Storag', which does not exist; the components in components/ are:");
@@ -53,7 +52,7 @@ describe('start-up', () => {
   });
 
   it('refuses malformed graph JSON with its line and column', async () => {
-    const server = await spawnServer({ GRAPH: writeGraph('{\n  "processes": {,\n}') });
+    const server = await spawnServer({ env: { GRAPH: writeGraph('{\n  "processes": {,\n}') } });
     expect(await server.exited).toBe(2);
     expect(server.output().stderr).toMatch(/graph\.json:2:17: is not valid JSON/);
   });
@@ -65,7 +64,7 @@ describe('start-up', () => {
     ['BASE_PATH', 'chat/', 'BASE_PATH="chat/": must be a path such as /gochat/chat'],
     ['LOG_LEVEL', 'loud', 'LOG_LEVEL="loud": must be one of'],
   ])('refuses a bad %s, naming it', async (name, value, message) => {
-    const server = await spawnServer({ [name]: value, ...(name === 'PORT' ? {} : {}) });
+    const server = await spawnServer({ env: { [name]: value } });
     expect(await server.exited).toBe(2);
     expect(server.output().stderr).toContain(message);
   });
@@ -82,12 +81,11 @@ describe('npm start', () => {
   };
 
   const expectArenas = async (value: string | undefined, expected: string): Promise<void> => {
-    const server = await spawnServer(value === undefined ? {} : { MALLOC_ARENA_MAX: value }, ['npm', 'start', '--silent']);
+    const server = await spawnServer({ env: value === undefined ? {} : { MALLOC_ARENA_MAX: value }, command: NPM_START });
     try {
       expect(await serverEnvironment(server.child.pid as number)).toContain(expected);
     } finally {
-      server.child.kill('SIGTERM');
-      await server.exited;
+      await server.stop();
     }
   };
 
@@ -104,10 +102,10 @@ describe('npm start', () => {
 
 describe('shutdown', () => {
   it.each([
-    ['node', undefined],
-    ['npm start', ['npm', 'start', '--silent']],
+    ['node', NODE_START],
+    ['npm start', NPM_START],
   ])('on SIGTERM (%s): answers held polls, refuses new requests, exits 0', async (_name, command) => {
-    const server = await spawnServer({}, command);
+    const server = await spawnServer({ command });
     const polls = Array.from({ length: 3 }, (_, i) => openPoll(`${server.base}?timeout=60&room=r${i}`));
     await waitFor(async () => (await heldPolls(server.base)) === 3);
     // A request begun before the signal and finished after it: the server cannot close
