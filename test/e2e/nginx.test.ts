@@ -1,0 +1,240 @@
+/**
+ * What nginx.conf and the README promise of nginx, asserted through the real
+ * nginx: the client's address reaches the backend, errors nginx makes are
+ * JSON in the protocol's shape, the page carries its security headers, and
+ * held polls are neither buffered nor cut short.
+ */
+import { once } from 'node:events';
+import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { NGINX_BINARY, startNginx, type RunningNginx } from '../../scripts/nginx-process.ts';
+import { openPostingGraph, writeGraph } from '../helpers/graph-file.ts';
+import { freePort } from '../helpers/ports.ts';
+import { startServerProcess, type ServerProcess } from '../helpers/process.ts';
+import { AT_ONCE_MS, call, heldPolls, openPoll, waitFor } from '../helpers/server.ts';
+import { describeE2E } from './system.ts';
+
+const B = '/gochat/chat';
+const NGINX_CONF = fileURLToPath(new URL('../../nginx.conf', import.meta.url));
+
+/** Reply is an answer read whole, as text. */
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** request makes one request from `localAddress` (any of 127.0.0.0/8), as a client at that address would. */
+function request(url: string, { method = 'GET', headers = {}, body, localAddress = '127.0.0.1' }: { method?: string; headers?: Record<string, string>; body?: string; localAddress?: string } = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers, localAddress, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Cleanup runs what each test started, in reverse, after it. */
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+});
+
+async function nginxTo(upstreamPort: number, confPath?: string): Promise<RunningNginx> {
+  const nginx = await startNginx({ port: await freePort(), upstreamPort, ...(confPath === undefined ? {} : { confPath }) });
+  cleanups.push(() => nginx.stop());
+  return nginx;
+}
+
+async function backend(env: Record<string, string> = {}): Promise<ServerProcess> {
+  const server = await startServerProcess({ env: { GRAPH: writeGraph(openPostingGraph()), ...env } });
+  cleanups.push(() => server.stop());
+  return server;
+}
+
+/** listen starts a stand-in upstream on a free port: a program that is not flowchat, to see what nginx itself does. */
+async function listen(server: net.Server): Promise<number> {
+  const sockets = new Set<net.Socket>();
+  server.on('connection', (socket: net.Socket) => sockets.add(socket));
+  const port = await freePort();
+  server.listen(port, '127.0.0.1');
+  await once(server, 'listening');
+  cleanups.push(() => {
+    // Connections nginx keeps open (or that hang on purpose) would hold close() up.
+    for (const socket of sockets) socket.destroy();
+    return new Promise((resolve) => server.close(resolve));
+  });
+  return port;
+}
+
+/** confWith writes nginx.conf with one directive's value changed, for what cannot be waited out in a test. */
+async function confWith(directive: string, from: string, to: string): Promise<string> {
+  const template = await readFile(NGINX_CONF, 'utf8');
+  const line = `${directive} ${from};`;
+  if (!template.includes(line)) throw new Error(`nginx.conf has no "${line}"`);
+  const folder = await mkdtemp(path.join(tmpdir(), 'flowchat-nginx-conf-'));
+  cleanups.push(() => rm(folder, { recursive: true, force: true }));
+  const file = path.join(folder, 'nginx.conf');
+  await writeFile(file, template.replace(line, `${directive} ${to};`));
+  return file;
+}
+
+function expectUnavailable(reply: Reply): void {
+  expect(reply.status).toBe(503);
+  expect(reply.headers['content-type']).toBe('application/json; charset=utf-8');
+  expect(reply.headers['cache-control']).toBe('no-store');
+  expect(reply.headers['retry-after']).toBe('2');
+  expect(JSON.parse(reply.body)).toEqual({ error: { code: 'SHUTTING_DOWN', message: expect.stringContaining('try again') } });
+}
+
+describeE2E('nginx.conf', () => {
+  describe('in front of the backend', () => {
+    it('passes the path unchanged over HTTP/1.1, with the client address in X-Forwarded-For and X-Real-IP, forged ones replaced', async () => {
+      const seen: { url?: string; version?: string; headers?: http.IncomingHttpHeaders }[] = [];
+      const echo = http.createServer((req, res) => {
+        seen.push({ url: req.url, version: req.httpVersion, headers: req.headers });
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+      const nginx = await nginxTo(await listen(echo));
+      const reply = await request(`${nginx.url}${B}/users/a%20b?q=x%2Fy&room=lobby`, {
+        localAddress: '127.0.0.2',
+        headers: { 'x-forwarded-for': '198.51.100.7', 'x-real-ip': '198.51.100.7' },
+      });
+      expect(reply.status).toBe(200);
+      expect(seen).toHaveLength(1);
+      expect(seen[0]).toMatchObject({ url: `${B}/users/a%20b?q=x%2Fy&room=lobby`, version: '1.1' });
+      expect(seen[0]?.headers).toMatchObject({ 'x-forwarded-for': '127.0.0.2', 'x-real-ip': '127.0.0.2', 'x-forwarded-proto': 'http', host: new URL(nginx.url).host });
+    });
+
+    it('lets the rate limit see each client, whatever X-Forwarded-For it sends', async () => {
+      const server = await backend({ RATE_LIMIT: '1' });
+      const nginx = await nginxTo(server.port);
+      const postFrom = (localAddress: string, forged?: string) =>
+        request(`${nginx.url}${B}`, {
+          method: 'POST',
+          localAddress,
+          headers: { 'content-type': 'application/json', ...(forged === undefined ? {} : { 'x-forwarded-for': forged }) },
+          body: JSON.stringify({ author: 'a', text: `from ${localAddress}` }),
+        });
+      expect((await postFrom('127.0.0.2')).status).toBe(201);
+      expect((await postFrom('127.0.0.3')).status).toBe(201);
+      const again = await postFrom('127.0.0.2', '203.0.113.50');
+      expect(again.status).toBe(429);
+      expect(JSON.parse(again.body)).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+    });
+
+    it('passes the backend\'s own 503 through unchanged', async () => {
+      const server = await backend({ MAX_HELD_POLLS: '1' });
+      const nginx = await nginxTo(server.port);
+      const held = openPoll(`${nginx.url}${B}?timeout=60`);
+      await waitFor(async () => (await heldPolls(server.base)) === 1);
+      const refused = await request(`${nginx.url}${B}?timeout=60`);
+      expect(refused.status).toBe(503);
+      expect(refused.headers['retry-after']).toBe('2');
+      expect(JSON.parse(refused.body)).toMatchObject({ error: { code: 'TOO_MANY_POLLS' } });
+      held.disconnect();
+    });
+
+    it('hands a held poll to the client the moment a post releases it', async () => {
+      const server = await backend();
+      const nginx = await nginxTo(server.port);
+      const poll = openPoll(`${nginx.url}${B}?room=through&timeout=60`);
+      await waitFor(async () => (await heldPolls(server.base)) === 1);
+      const posted = performance.now();
+      expect((await call(`${nginx.url}${B}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ author: 'a', text: 'wake', room: 'through' }) })).status).toBe(201);
+      const answer = await poll.answer;
+      expect(performance.now() - posted).toBeLessThan(AT_ONCE_MS);
+      expect(answer.body.messages.map((m) => m.text)).toEqual(['wake']);
+    });
+
+    it('passes answers through unbuffered: it reads from the backend only as fast as the client takes', async () => {
+      // More than the socket buffers between them hold: a buffering nginx would
+      // take it all into its temp files at once, for a client that reads nothing.
+      const size = 64 * 1024 * 1024;
+      let written = 0;
+      let allWritten = false;
+      const upstream = http.createServer(async (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(size) });
+        const chunk = Buffer.alloc(64 * 1024);
+        while (written < size) {
+          written += chunk.length;
+          if (!res.write(chunk)) await once(res, 'drain');
+        }
+        res.end(() => (allWritten = true));
+      });
+      const nginx = await nginxTo(await listen(upstream));
+      const client = http.get(`${nginx.url}${B}`, { agent: false }, (res) => res.pause());
+      client.on('error', () => undefined);
+      cleanups.push(async () => void client.destroy());
+      await waitFor(() => written > 0);
+      // Buffering, nginx takes the 64 MiB in well under this; unbuffered, never.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect(allWritten).toBe(false);
+      expect(written).toBeLessThan(size);
+    });
+
+    it('waits longer than the longest poll (60 s) for an answer', async () => {
+      const server = await backend();
+      const nginx = await nginxTo(server.port);
+      const answer = await call(`${nginx.url}${B}?room=patient&timeout=60`);
+      expect(answer.status).toBe(200);
+      expect(answer.body.messages).toEqual([]);
+      expect(answer.ms).toBeGreaterThanOrEqual(59_000);
+    }, 90_000);
+  });
+
+  describe('when the backend cannot answer', () => {
+    it('answers 503 SHUTTING_DOWN in JSON when nothing listens (nginx\'s 502)', async () => {
+      const nginx = await nginxTo(await freePort());
+      expectUnavailable(await request(`${nginx.url}${B}?timeout=0`));
+      expectUnavailable(await request(`${nginx.url}${B}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }));
+    });
+
+    it('answers 503 SHUTTING_DOWN in JSON when the backend hangs (nginx\'s 504)', async () => {
+      const hung = net.createServer(() => undefined);
+      const conf = await confWith('proxy_read_timeout', '75s', '1s');
+      const nginx = await nginxTo(await listen(hung), conf);
+      expectUnavailable(await request(`${nginx.url}${B}/health`));
+    });
+  });
+
+  describe('serving the page', () => {
+    it.each(['/gochat/', '/gochat/app.js', '/gochat/style.css'])('sends %s with its security headers, revalidated on each load', async (file) => {
+      const nginx = await nginxTo(await freePort());
+      const reply = await request(`${nginx.url}${file}`);
+      expect(reply.status).toBe(200);
+      expect(reply.headers['content-security-policy']).toBe(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+      );
+      expect(reply.headers['x-content-type-options']).toBe('nosniff');
+      expect(reply.headers['cache-control']).toBe('no-cache');
+      expect(reply.headers.server).toBe('nginx');
+    });
+
+    it('redirects / and /gochat to the page, relative to any host', async () => {
+      const nginx = await nginxTo(await freePort());
+      expect(await request(`${nginx.url}/`)).toMatchObject({ status: 302, headers: { location: '/gochat/' } });
+      expect(await request(`${nginx.url}/gochat`)).toMatchObject({ status: 301, headers: { location: '/gochat/' } });
+    });
+
+    it('keeps /gochat/chatter out of the chat API', async () => {
+      const seen: string[] = [];
+      const echo = http.createServer((req, res) => {
+        seen.push(req.url ?? '');
+        res.end('{}');
+      });
+      const nginx = await nginxTo(await listen(echo));
+      expect((await request(`${nginx.url}/gochat/chatter`)).status).toBe(404);
+      expect((await request(`${nginx.url}/gochat/chat`)).status).toBe(200);
+      expect(seen).toEqual(['/gochat/chat']);
+    });
+  });
+}, [NGINX_BINARY]);
