@@ -20,14 +20,17 @@ export function createRoomList({ element, listRooms, seen, me, onSelect, onTotal
 
   async function refresh() {
     clearTimeout(timer);
-    timer = setTimeout(refresh, everyMs);
     const mine = ++asked;
     let rooms;
     try {
       ({ rooms } = await listRooms());
     } catch {
       // Keep the last list; the next refresh may do better.
-      return;
+    } finally {
+      // The next listing is asked for once this one is in, never while it is
+      // on its way: on a slow link, overlapping listings would each be
+      // outdated by the next before they arrived, and none would be shown.
+      if (mine === asked) timer = setTimeout(refresh, everyMs);
     }
     if (mine !== asked || !Array.isArray(rooms)) return;
     known = new Map(rooms.filter((room) => isRoomName(room?.name)).map((room) => [room.name, room]));
