@@ -102,7 +102,7 @@ async function throughDirectCalls(packets: number): Promise<number> {
   for (let i = 0; i < STAGES; i++) {
     const target = next;
     const out: Outputs<PortMap> = { send: (_port, packet) => void target(packet as Packet), isConnected: () => true };
-    next = passThrough.create({ name: `P${STAGES - i}`, out, app: undefined }).in;
+    next = passThrough.create({ name: `P${STAGES - i}`, out, app: undefined, background: () => undefined }).in;
   }
   const first = next;
   return pump((packet) => void first(packet), packets, counter.expect(packets));

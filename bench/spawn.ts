@@ -90,6 +90,7 @@ export async function startServer(name: ServerName, options: ServerOptions): Pro
     HOST: '127.0.0.1',
     BASE_PATH,
     RATE_LIMIT: '0',
+    SESSION_RATE_LIMIT: '0',
     MAX_HELD_POLLS: String(options.maxHeldPolls),
     LOG_LEVEL: 'warn',
   });

@@ -1,7 +1,7 @@
 import { defineChatComponent } from '../src/app-context.ts';
 import { noPrivateRoom } from '../src/protocol/errors.ts';
 import { errorReply, JsonText, reply, type PollCommand, type Reply } from '../src/protocol/packets.ts';
-import { listingPort, pollPort, postPort, presencePort, replyPort, requestPort } from '../src/protocol/ports.ts';
+import { listingPort, pollPort, postPort, presencePort, replyPort, requestPort, roomNamePort } from '../src/protocol/ports.ts';
 import { integerSetting } from '../src/runtime/port.ts';
 import { HeldPolls } from '../src/storage/held-polls.ts';
 import { MemoryStore } from '../src/storage/memory-store.ts';
@@ -21,6 +21,7 @@ export default defineChatComponent({
     presence: presencePort('Join and leave events, appended as messages'),
     listing: listingPort('Room listings, completed with the public rooms and each room\'s last id'),
     health: requestPort('Health checks, answered with the store\'s epoch, rooms and held polls'),
+    forget: roomNamePort('Rooms to delete with their history (a private room whose last member left)'),
     capacity: integerSetting('Messages retained per room (default 1000)', 1, 1_000_000),
     maxRooms: integerSetting('Rooms holding messages at once (default 10000)', 1, 1_000_000),
   },
@@ -93,6 +94,12 @@ export default defineChatComponent({
           heldPolls: held.count,
           rooms: store.roomCount,
         }));
+      },
+
+      forget(room) {
+        store.delete(room);
+        // Polls still held there (a member's other tab) learn nothing more of it.
+        return answerAll(held.take(room).map((poll) => ok(poll, emptyAnswer(store.epoch, poll))));
       },
 
       capacity(capacity) {

@@ -17,6 +17,12 @@ export interface Settings {
   readonly logLevel: string;
   /** Posts per client per 10 seconds; 0 switches the limit off. */
   readonly rateLimit: number;
+  /** Sessions and accounts opened (log-ins and refused attempts included) per client address per minute; 0 switches the limit off. */
+  readonly sessionRateLimit: number;
+  /** Failed log-ins for one login within 15 minutes, after which its log-ins are refused until they are 15 minutes old. */
+  readonly loginFailuresPerLogin: number;
+  /** Failed log-ins from one client address within 15 minutes, likewise. */
+  readonly loginFailuresPerAddress: number;
   readonly maxHeldPolls: number;
   /** Proxy addresses whose X-Forwarded-For is believed, as fastify's trustProxy takes them. */
   readonly trustProxy: string | false;
@@ -77,6 +83,9 @@ export function readSettings(env: Env = process.env): Settings {
     basePath,
     logLevel,
     rateLimit: integer('RATE_LIMIT', 20, 0, 1_000_000),
+    sessionRateLimit: integer('SESSION_RATE_LIMIT', 10, 0, 1_000_000),
+    loginFailuresPerLogin: integer('LOGIN_FAILURES_PER_LOGIN', 10, 1, 1_000_000),
+    loginFailuresPerAddress: integer('LOGIN_FAILURES_PER_ADDRESS', 30, 1, 1_000_000),
     maxHeldPolls: integer('MAX_HELD_POLLS', 10_000, 1, 1_000_000),
     trustProxy,
     bodyLimit: integer('BODY_LIMIT', 16_384, 64, 10_485_760), // bytes: 16 KiB, as PROTOCOL.md says
@@ -89,3 +98,9 @@ export function readSettings(env: Env = process.env): Settings {
 
 /** RATE_WINDOW_MS is the window RATE_LIMIT counts posts in (PROTOCOL.md: per 10 s). */
 export const RATE_WINDOW_MS = 10_000;
+
+/** SESSION_RATE_WINDOW_MS is the window SESSION_RATE_LIMIT counts in (PROTOCOL.md: per minute). */
+export const SESSION_RATE_WINDOW_MS = 60_000;
+
+/** LOGIN_FAILURE_WINDOW_MS is how long a failed log-in counts (PROTOCOL.md: 15 minutes). */
+export const LOGIN_FAILURE_WINDOW_MS = 15 * 60_000;

@@ -11,6 +11,9 @@ describe('settings', () => {
       basePath: '/gochat/chat',
       logLevel: 'info',
       rateLimit: 20,
+      sessionRateLimit: 10,
+      loginFailuresPerLogin: 10,
+      loginFailuresPerAddress: 30,
       maxHeldPolls: 10_000,
       trustProxy: 'loopback',
       bodyLimit: 16_384,
@@ -20,8 +23,14 @@ describe('settings', () => {
   });
 
   it('reads each variable', () => {
-    const s = readSettings({ PORT: '8000', HOST: '0.0.0.0', BASE_PATH: '/chat', RATE_LIMIT: '0', MAX_HELD_POLLS: '5', TRUST_PROXY: '10.0.0.0/8, 127.0.0.1', BODY_LIMIT: '1024', RECLAIM_AFTER_DROP: '0' });
-    expect(s).toMatchObject({ port: 8000, host: '0.0.0.0', basePath: '/chat', rateLimit: 0, maxHeldPolls: 5, trustProxy: '10.0.0.0/8, 127.0.0.1', bodyLimit: 1024, reclaimAfterDrop: 0 });
+    const s = readSettings({
+      PORT: '8000', HOST: '0.0.0.0', BASE_PATH: '/chat', RATE_LIMIT: '0', SESSION_RATE_LIMIT: '0', LOGIN_FAILURES_PER_LOGIN: '3', LOGIN_FAILURES_PER_ADDRESS: '4',
+      MAX_HELD_POLLS: '5', TRUST_PROXY: '10.0.0.0/8, 127.0.0.1', BODY_LIMIT: '1024', RECLAIM_AFTER_DROP: '0',
+    });
+    expect(s).toMatchObject({
+      port: 8000, host: '0.0.0.0', basePath: '/chat', rateLimit: 0, sessionRateLimit: 0, loginFailuresPerLogin: 3, loginFailuresPerAddress: 4,
+      maxHeldPolls: 5, trustProxy: '10.0.0.0/8, 127.0.0.1', bodyLimit: 1024, reclaimAfterDrop: 0,
+    });
     expect(readSettings({ TRUST_PROXY: 'none' }).trustProxy).toBe(false);
   });
 

@@ -19,6 +19,30 @@ export interface Departure {
   readonly room?: string;
 }
 
+/** SessionEnd says a session ended, and whether its user went with it (a guest, or an account's last session). */
+export interface SessionEnd {
+  readonly nick: string;
+  readonly user: string;
+  readonly guest: boolean;
+  readonly userGone: boolean;
+}
+
+/** Person is a nick named in a request, with the id of the user who holds it now (undefined: nobody). */
+export interface Person {
+  readonly nick: string;
+  readonly user: string | undefined;
+}
+
+/**
+ * RoomCommand is a request to B/rooms on its way from Session to Rooms:
+ * Session has read the nicks it names (`members`, or the invitation's `nick`)
+ * and found who holds each; Rooms decides the rest.
+ */
+export interface RoomCommand {
+  readonly request: HttpRequest;
+  readonly people: readonly Person[];
+}
+
 /** RoomInfo is a room as `GET B/rooms` lists it. */
 export interface RoomInfo {
   readonly name: string;
@@ -51,6 +75,9 @@ export interface Profile {
   readonly nick: string;
   readonly status: string;
   readonly bio: string;
+  /** One's own profile (GET B/session) also says which user one is, and whether a guest. */
+  readonly user?: string;
+  readonly guest?: boolean;
 }
 
 /**

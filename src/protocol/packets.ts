@@ -35,10 +35,12 @@ export interface HttpRequest {
   onEnd(callback: () => void): void;
 }
 
-/** SessionRef names whose request it is. */
+/** SessionRef names whose request it is: the session's token, and its user's id, nick and kind. */
 export interface SessionRef {
   readonly token: string;
   readonly nick: string;
+  readonly user: string;
+  readonly guest: boolean;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { port, type PortSpec } from '../runtime/port.ts';
-import type { Departure, PresenceEvent, RoomListing, UserQuery } from './membership.ts';
+import type { Departure, PresenceEvent, RoomCommand, RoomListing, SessionEnd, UserQuery } from './membership.ts';
 import type { HttpRequest, PollCommand, PostCommand, Reply } from './packets.ts';
 
 /** Port declarations for the chat's packet kinds; the datatype names are what graph.json checks. */
@@ -23,3 +23,9 @@ export const departurePort = (description: string): PortSpec<Departure> => port<
 export const listingPort = (description: string): PortSpec<RoomListing> => port<RoomListing>('listing', description);
 
 export const userQueryPort = (description: string): PortSpec<UserQuery> => port<UserQuery>('user-query', description);
+
+export const sessionEndPort = (description: string): PortSpec<SessionEnd> => port<SessionEnd>('session-end', description);
+
+export const roomCommandPort = (description: string): PortSpec<RoomCommand> => port<RoomCommand>('room-command', description);
+
+export const roomNamePort = (description: string): PortSpec<string> => port<string>('room-name', description);

@@ -16,17 +16,31 @@ export class SlidingWindow {
 
   /** take records an event for `key` and returns 0, or the milliseconds until one would be allowed. */
   take(key: string): number {
+    const waitMs = this.wait(key);
+    if (waitMs === 0) this.record(key);
+    return waitMs;
+  }
+
+  /** wait returns 0 if an event for `key` would be allowed now, or the milliseconds until one would be; it records nothing. */
+  wait(key: string): number {
+    const times = this.events.get(key);
+    if (times === undefined) return 0;
     const now = this.now();
+    while (times.length > 0 && (times[0] as number) <= now - this.windowMs) times.shift();
+    return times.length >= this.limit ? (times[0] as number) + this.windowMs - now : 0;
+  }
+
+  /** record counts an event for `key` now, whether or not it was allowed (a failed log-in, say). */
+  record(key: string): void {
     let times = this.events.get(key);
     if (times === undefined) {
       times = [];
       this.events.set(key, times);
       this.sweeper ??= setInterval(() => this.sweep(), this.windowMs).unref();
     }
-    while (times.length > 0 && (times[0] as number) <= now - this.windowMs) times.shift();
-    if (times.length >= this.limit) return (times[0] as number) + this.windowMs - now;
-    times.push(now);
-    return 0;
+    times.push(this.now());
+    // Only the newest `limit` decide: older ones cannot make the wait longer.
+    if (times.length > this.limit) times.shift();
   }
 
   /** How many keys are remembered. */

@@ -4,9 +4,16 @@ import type { RoomInfo } from '../protocol/membership.ts';
 // Room names are lower-case: PROTOCOL.md's ^[a-z0-9][a-z0-9_-]{0,63}$.
 const drawName = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 12);
 
+/** Member is a user in a private room: its id, and its nick to list (fixed for the user's life). */
+export interface Member {
+  readonly user: string;
+  readonly nick: string;
+}
+
 interface PrivateRoom {
   readonly name: string;
-  readonly members: Set<string>;
+  /** By user id. */
+  readonly members: Map<string, string>;
   /** Made without a name for two people: what "message bob" finds again. */
   readonly direct: boolean;
 }
@@ -15,14 +22,20 @@ interface PrivateRoom {
 const RESERVED = ['lobby'];
 
 /**
- * RoomDirectory knows the private rooms and their members, and the public
- * rooms that have been used (posted to or polled), so no private room can
- * take over a public room or its history. A private room is kept after its last member leaves: its
- * messages stay in Storage, and reusing its name would hand them to strangers.
+ * RoomDirectory knows the private rooms and their members (users, not
+ * nicks: a nick claimed later inherits nothing), and which names are or
+ * were public in this epoch, so that no private room takes over a public
+ * room's name or history. A private room whose last member leaves is
+ * deleted; its name is free again.
  */
 export class RoomDirectory {
   private readonly rooms = new Map<string, PrivateRoom>();
-  private readonly used = new Set<string>(RESERVED);
+  private readonly roomsOf = new Map<string, Set<string>>();
+  // Names posted to in this epoch: kept whatever their number, since they
+  // have history (posts are rate-limited, so they grow slowly).
+  private readonly posted = new Set<string>(RESERVED);
+  // Names only polled: someone is watching them, but they hold nothing; at most maxRooms.
+  private readonly polled = new Set<string>();
 
   constructor(public maxRooms: number) {}
 
@@ -30,18 +43,20 @@ export class RoomDirectory {
     return this.rooms.has(name);
   }
 
-  isMember(name: string, nick: string): boolean {
-    return this.rooms.get(name)?.members.has(nick) ?? false;
+  isMember(name: string, user: string): boolean {
+    return this.rooms.get(name)?.members.has(user) ?? false;
   }
 
-  /** notePublic remembers a public room in use: posted to or polled. */
-  notePublic(name: string): void {
-    if (!this.rooms.has(name) && this.used.size < this.maxRooms) this.used.add(name);
+  /** notePublic remembers a public room in use: `posted` to (always), or polled (while there is room). */
+  notePublic(name: string, posted: boolean): void {
+    if (this.rooms.has(name)) return;
+    if (posted) this.posted.add(name);
+    else if (this.polled.size < this.maxRooms) this.polled.add(name);
   }
 
-  /** isTaken tells whether a name already belongs to a room. */
-  isTaken(name: string): boolean {
-    return this.rooms.has(name) || this.used.has(name);
+  /** wasPublic tells whether a name is or was a public room in this epoch. */
+  wasPublic(name: string): boolean {
+    return this.posted.has(name) || this.polled.has(name);
   }
 
   get full(): boolean {
@@ -49,36 +64,56 @@ export class RoomDirectory {
   }
 
   /** create opens a private room, drawing a name when none is given; the caller checks a given name is free. */
-  create(name: string | undefined, members: Iterable<string>): RoomInfo {
+  create(name: string | undefined, members: readonly Member[]): RoomInfo {
     let chosen = name ?? `room-${drawName()}`;
-    while (name === undefined && this.isTaken(chosen)) chosen = `room-${drawName()}`;
-    const set = new Set(members);
-    this.rooms.set(chosen, { name: chosen, members: set, direct: name === undefined && set.size === 2 });
+    while (name === undefined && (this.rooms.has(chosen) || this.wasPublic(chosen))) chosen = `room-${drawName()}`;
+    const room: PrivateRoom = { name: chosen, members: new Map(), direct: name === undefined && members.length === 2 };
+    this.rooms.set(chosen, room);
+    for (const member of members) this.add(room, member);
     return this.info(chosen) as RoomInfo;
   }
 
-  /** direct finds the direct conversation of exactly these two people, if they have one. */
+  /** direct finds the direct conversation of exactly these two users, if they have one. */
   direct(a: string, b: string): RoomInfo | undefined {
-    for (const room of this.rooms.values()) {
-      if (room.direct && room.members.size === 2 && room.members.has(a) && room.members.has(b)) return this.info(room.name);
+    for (const name of this.roomsOf.get(a) ?? []) {
+      const room = this.rooms.get(name);
+      if (room?.direct === true && room.members.size === 2 && room.members.has(b)) return this.info(name);
     }
     return undefined;
   }
 
-  invite(name: string, nick: string): RoomInfo | undefined {
-    this.rooms.get(name)?.members.add(nick);
+  invite(name: string, member: Member): RoomInfo | undefined {
+    const room = this.rooms.get(name);
+    if (room !== undefined) this.add(room, member);
     return this.info(name);
   }
 
-  leave(name: string, nick: string): RoomInfo | undefined {
-    this.rooms.get(name)?.members.delete(nick);
-    return this.info(name);
+  /** leave takes a user out of a room; 'deleted' when that was its last member. */
+  leave(name: string, user: string): RoomInfo | 'deleted' | undefined {
+    const room = this.rooms.get(name);
+    if (room === undefined) return undefined;
+    room.members.delete(user);
+    this.roomsOf.get(user)?.delete(name);
+    if (this.roomsOf.get(user)?.size === 0) this.roomsOf.delete(user);
+    if (room.members.size > 0) return this.info(name);
+    this.rooms.delete(name);
+    return 'deleted';
   }
 
-  /** privateOf lists the private rooms a nick is a member of. */
-  privateOf(nick: string | undefined): RoomInfo[] {
-    if (nick === undefined) return [];
-    return [...this.rooms.values()].filter((r) => r.members.has(nick)).map((r) => this.info(r.name) as RoomInfo);
+  /** forget takes a user out of every room (a guest whose session ended); returns the rooms deleted for want of members. */
+  forget(user: string): string[] {
+    return [...(this.roomsOf.get(user) ?? [])].filter((name) => this.leave(name, user) === 'deleted');
+  }
+
+  /** memberships counts the private rooms a user is a member of. */
+  memberships(user: string): number {
+    return this.roomsOf.get(user)?.size ?? 0;
+  }
+
+  /** privateOf lists the private rooms a user is a member of. */
+  privateOf(user: string | undefined): RoomInfo[] {
+    if (user === undefined) return [];
+    return [...(this.roomsOf.get(user) ?? [])].map((name) => this.info(name) as RoomInfo);
   }
 
   get privateNames(): ReadonlySet<string> {
@@ -87,6 +122,16 @@ export class RoomDirectory {
 
   info(name: string): RoomInfo | undefined {
     const room = this.rooms.get(name);
-    return room === undefined ? undefined : { name, private: true, members: [...room.members].sort() };
+    return room === undefined ? undefined : { name, private: true, members: [...room.members.values()].sort() };
+  }
+
+  private add(room: PrivateRoom, { user, nick }: Member): void {
+    room.members.set(user, nick);
+    let names = this.roomsOf.get(user);
+    if (names === undefined) {
+      names = new Set();
+      this.roomsOf.set(user, names);
+    }
+    names.add(room.name);
   }
 }

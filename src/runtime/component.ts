@@ -26,6 +26,13 @@ export interface ProcessContext<O extends PortMap, C> {
   readonly out: Outputs<O>;
   /** What the application shares with every process (settings, logger, ...). */
   readonly app: C;
+  /**
+   * background lets work outlast the handler of `packet` (a password hash,
+   * say) without holding the process: the next packet is handled meanwhile.
+   * Should the work fail, the process has failed as if its handler had
+   * thrown: counted, logged, and the packet's request answered 500.
+   */
+  background(work: Promise<unknown>, packet: unknown): void;
 }
 
 type Handler<T> = (packet: T) => void | Promise<void>;

@@ -90,7 +90,12 @@ export class Network<C> {
     }
     for (const def of graph.processes) {
       const node = this.node(def.name);
-      const context: ProcessContext<PortMap, C> = { name: def.name, out: this.outputs(node), app: options.app };
+      const context: ProcessContext<PortMap, C> = {
+        name: def.name,
+        out: this.outputs(node),
+        app: options.app,
+        background: (work, packet) => void work.catch((error: unknown) => this.fail(node, error, packet)),
+      };
       node.process = def.component.create(context);
     }
     for (const link of [...this.links, ...this.inports.values()]) link.handler = this.handler(link.to);

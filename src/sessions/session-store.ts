@@ -1,33 +1,54 @@
 import { nanoid } from 'nanoid';
 import type { Profile } from '../protocol/membership.ts';
+import type { PasswordHash } from './password.ts';
 
-/** Session is one signed-in user: a bearer token, a nick, a profile. */
-export interface Session {
-  readonly token: string;
+/**
+ * User is who owns things: an account (kept for good, with a password) or a
+ * guest (alive only as long as its one session). Its id is what private
+ * rooms list as members; its nick is fixed for its whole life.
+ */
+export interface User {
+  readonly id: string;
   readonly nick: string;
+  readonly guest: boolean;
   status: string;
   bio: string;
+  /** Accounts only. */
+  password: PasswordHash | undefined;
+}
+
+/** Session is one signed-in client of a user: a bearer token. */
+export interface Session {
+  readonly token: string;
+  readonly user: User;
   /** When a request last carried the token (ms since the epoch). */
   lastSeen: number;
 }
 
 /**
- * SessionStore keeps the active sessions by token and by nick. A session
- * ends when it is closed or when `idleMs` pass without a request carrying
- * its token, noticed on use or by `sweep`; either way `onExpire` hears of
- * it, so the user can be announced as gone.
+ * SessionStore is the one store of identities: accounts, guests and their
+ * sessions (the interface a shared back-end will implement too). A nick
+ * belongs to an account for good, or to a guest while its session lives. A
+ * session ends when it is closed or when its idle time passes without a
+ * request carrying its token (`idleMs` for guests, `accountIdleMs` for
+ * accounts), noticed on use or by `sweep`; either way `onEnd` hears of it,
+ * with whether its user is gone too (a guest, or an account's last session).
  */
 export class SessionStore {
   private readonly byToken = new Map<string, Session>();
-  private readonly byNick = new Map<string, Session>();
+  private readonly sessionsOf = new Map<string, Set<Session>>();
+  private readonly guests = new Map<string, User>();
+  private readonly accounts = new Map<string, User>();
 
   /** Sessions at once; new ones are refused beyond it. */
   maxSessions = 100_000;
+  /** An account's sessions expire after this long unused (PROTOCOL.md: 30 days). */
+  accountIdleMs = 30 * 24 * 3_600_000;
 
   constructor(
+    /** A guest's session expires after this long unused. */
     public idleMs: number,
-    /** Called for each session that ends by expiring, whenever that is noticed. */
-    private readonly onExpire: (session: Session) => void,
+    private readonly onEnd: (session: Session, userGone: boolean) => void,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -35,17 +56,37 @@ export class SessionStore {
     return this.byToken.size;
   }
 
-  /** open starts a session; 'taken' when an active session holds the nick, 'full' at maxSessions. */
-  open(nick: string): Session | 'taken' | 'full' {
-    const holder = this.byNick.get(nick);
-    if (holder !== undefined && !this.expire(holder)) return 'taken';
-    if (this.byToken.size >= this.maxSessions) this.sweep();
-    if (this.byToken.size >= this.maxSessions) return 'full';
-    // nanoid: 21 URL-safe characters, 126 random bits.
-    const session: Session = { token: nanoid(), nick, status: '', bio: '', lastSeen: this.now() };
-    this.byToken.set(session.token, session);
-    this.byNick.set(nick, session);
-    return session;
+  /** isTaken tells whether a nick belongs to an account or to a guest with a live session. */
+  isTaken(nick: string): boolean {
+    return this.accounts.has(nick) || this.liveGuest(nick) !== undefined;
+  }
+
+  /** openGuest starts a guest and its session; 'taken' when the nick is someone's, 'full' at maxSessions. */
+  openGuest(nick: string): Session | 'taken' | 'full' {
+    if (this.isTaken(nick)) return 'taken';
+    if (this.isFull()) return 'full';
+    const user: User = { id: `g_${nanoid()}`, nick, guest: true, status: '', bio: '', password: undefined };
+    this.guests.set(nick, user);
+    return this.start(user);
+  }
+
+  /** createAccount makes an account for `login` and opens its first session. */
+  createAccount(login: string, password: PasswordHash): Session | 'taken' | 'full' {
+    if (this.isTaken(login)) return 'taken';
+    if (this.isFull()) return 'full';
+    const user: User = { id: `u_${nanoid()}`, nick: login, guest: false, status: '', bio: '', password };
+    this.accounts.set(login, user);
+    return this.start(user);
+  }
+
+  /** account finds an account by its login. */
+  account(login: string): User | undefined {
+    return this.accounts.get(login);
+  }
+
+  /** openFor opens another session for an existing account (a log-in). */
+  openFor(user: User): Session | 'full' {
+    return this.isFull() ? 'full' : this.start(user);
   }
 
   /** touch finds the live session of a token and marks it used now. */
@@ -56,25 +97,41 @@ export class SessionStore {
     return session;
   }
 
-  close(session: Session): void {
-    if (this.byToken.get(session.token) !== session) return;
-    this.byToken.delete(session.token);
-    if (this.byNick.get(session.nick) === session) this.byNick.delete(session.nick);
-  }
-
-  /** find gives the active session of a nick. */
-  find(nick: string): Session | undefined {
-    const session = this.byNick.get(nick);
+  /** live finds the session of a token if it has not ended, without marking it used. */
+  live(token: string): Session | undefined {
+    const session = this.byToken.get(token);
     return session === undefined || this.expire(session) ? undefined : session;
   }
 
-  /** nicksStartingWith lists active nicks with a prefix, sorted, at most `limit`. */
+  /** close ends a session; its user too if that was a guest. */
+  close(session: Session): void {
+    if (this.byToken.get(session.token) !== session) return;
+    this.byToken.delete(session.token);
+    const others = this.sessionsOf.get(session.user.id);
+    others?.delete(session);
+    const userGone = session.user.guest || others === undefined || others.size === 0;
+    if (others?.size === 0) this.sessionsOf.delete(session.user.id);
+    if (session.user.guest && this.guests.get(session.user.nick) === session.user) this.guests.delete(session.user.nick);
+    this.onEnd(session, userGone);
+  }
+
+  /** closeOthers ends every session of the user but this one (after a password change). */
+  closeOthers(session: Session): void {
+    for (const other of [...(this.sessionsOf.get(session.user.id) ?? [])]) if (other !== session) this.close(other);
+  }
+
+  /** find gives the current user of a nick: an account, or a guest with a live session. */
+  find(nick: string): User | undefined {
+    return this.accounts.get(nick) ?? this.liveGuest(nick);
+  }
+
+  /** nicksStartingWith lists the nicks with a live session that start with a prefix, sorted, at most `limit`. */
   nicksStartingWith(prefix: string, limit: number): string[] {
-    const nicks: string[] = [];
-    for (const session of this.byNick.values()) {
-      if (session.nick.startsWith(prefix) && !this.isExpired(session)) nicks.push(session.nick);
+    const nicks = new Set<string>();
+    for (const session of this.byToken.values()) {
+      if (session.user.nick.startsWith(prefix) && !this.isExpired(session)) nicks.add(session.user.nick);
     }
-    return nicks.sort().slice(0, limit);
+    return [...nicks].sort().slice(0, limit);
   }
 
   /** sweep ends every expired session. */
@@ -82,20 +139,45 @@ export class SessionStore {
     for (const session of [...this.byToken.values()]) this.expire(session);
   }
 
+  private start(user: User): Session {
+    // nanoid: 21 URL-safe characters, 126 random bits.
+    const session: Session = { token: nanoid(), user, lastSeen: this.now() };
+    this.byToken.set(session.token, session);
+    let sessions = this.sessionsOf.get(user.id);
+    if (sessions === undefined) {
+      sessions = new Set();
+      this.sessionsOf.set(user.id, sessions);
+    }
+    sessions.add(session);
+    return session;
+  }
+
+  private isFull(): boolean {
+    if (this.byToken.size >= this.maxSessions) this.sweep();
+    return this.byToken.size >= this.maxSessions;
+  }
+
+  private liveGuest(nick: string): User | undefined {
+    const guest = this.guests.get(nick);
+    if (guest === undefined) return undefined;
+    // A guest has one session; it is gone once that has expired.
+    const [session] = this.sessionsOf.get(guest.id) ?? [];
+    return session === undefined || this.expire(session) ? undefined : guest;
+  }
+
   private isExpired(session: Session): boolean {
-    return this.now() - session.lastSeen >= this.idleMs;
+    return this.now() - session.lastSeen >= (session.user.guest ? this.idleMs : this.accountIdleMs);
   }
 
   /** expire closes a session that has run out; true when it had. */
   private expire(session: Session): boolean {
     if (!this.isExpired(session)) return false;
     this.close(session);
-    this.onExpire(session);
     return true;
   }
 }
 
-/** profileOf is the public part of a session. */
-export function profileOf(session: Session): Profile {
-  return { nick: session.nick, status: session.status, bio: session.bio };
+/** profileOf is the public part of a user. */
+export function profileOf(user: User): Profile {
+  return { nick: user.nick, status: user.status, bio: user.bio };
 }

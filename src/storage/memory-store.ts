@@ -97,6 +97,10 @@ export class MemoryStore implements MessageStore {
     return room === undefined ? NO_ROOM : tallyOf(room);
   }
 
+  delete(roomName: string): void {
+    this.byName.delete(roomName);
+  }
+
   *rooms(): IterableIterator<[string, RoomTally]> {
     for (const [name, room] of this.byName) yield [name, tallyOf(room)];
   }

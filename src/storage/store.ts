@@ -68,4 +68,6 @@ export interface MessageStore {
   tally(room: string): RoomTally;
   /** Every room holding messages, with its counts. */
   rooms(): IterableIterator<[name: string, tally: RoomTally]>;
+  /** Deletes a room and its history (a private room whose last member left); its ids start at 1 again. */
+  delete(room: string): void;
 }

@@ -44,7 +44,11 @@ const refusals: Record<string, Refusal | 'never refuses'> = {
     code: 'RATE_LIMITED',
   },
   Session: { provoke: (c) => c.send('manage', fakeRequest({ path: '/gochat/chat/session' })), port: 'reply', code: 'NO_SESSION' },
-  Rooms: { provoke: (c) => c.send('manage', fakeRequest({ method: 'POST', path: '/gochat/chat/rooms', body: { private: true } })), port: 'reply', code: 'NO_SESSION' },
+  Rooms: {
+    provoke: (c) => c.send('manage', { request: fakeRequest({ method: 'POST', path: '/gochat/chat/rooms', body: { private: true } }), people: [] }),
+    port: 'reply',
+    code: 'NO_SESSION',
+  },
   Storage: {
     provoke: async (c) => {
       await c.send('maxRooms', 1);
@@ -79,6 +83,7 @@ describe.each(components.map((c) => [c.name, c] as const))('component %s', (name
       name: component.name,
       app: { settings: readSettings({}), now: Date.now, describeNetwork: () => ({ name: 'x', processes: [], connections: [] }) },
       out: { send: () => undefined, isConnected: () => true },
+      background: () => undefined,
     }) as Process<PortMap>;
     const handlers = Object.keys(process).filter((key) => key !== 'onStop');
     expect(handlers.sort()).toEqual(Object.keys(component.inPorts).sort());

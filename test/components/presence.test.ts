@@ -6,7 +6,7 @@ import { harness } from '../helpers/component-harness.ts';
 import { fakeRequest } from '../helpers/fake-request.ts';
 
 const poll = (nick: string | undefined, room = 'lobby') =>
-  pollCommand(fakeRequest({ query: { room }, ...(nick ? { session: { nick, token: `t-${nick}` } } : {}) }));
+  pollCommand(fakeRequest({ query: { room }, ...(nick ? { session: { nick, token: `t-${nick}`, user: `u_${nick}`, guest: false } } : {}) }));
 
 afterEach(() => {
   vi.useRealTimers();

@@ -49,10 +49,10 @@ describe('Session', () => {
     expect((await authenticate(session, `Bearer ${token}`)).session).toMatchObject({ nick: 'carol' });
     clock.advance(999);
     expect((await authenticate(session, `Bearer ${token}`)).session).toMatchObject({ nick: 'carol' });
-    expect(session.sent.departed).toEqual([]);
+    expect(session.sent.ended).toEqual([]);
     clock.advance(1_000);
     expect((await authenticate(session, `Bearer ${token}`)).session).toBeUndefined();
-    expect(session.sent.departed).toEqual([{ nick: 'carol' }]);
+    expect(session.sent.ended).toEqual([{ nick: 'carol', user: expect.stringMatching(/^g_/), guest: true, userGone: true }]);
     await session.stop();
   });
 
@@ -62,7 +62,7 @@ describe('Session', () => {
     const request = await authenticate(session, `Bearer ${token}`);
     await session.send('manage', Object.assign(fakeRequest({ method: 'DELETE', session: request.session })));
     expect(session.sent.reply?.at(-1)).toMatchObject({ status: 204 });
-    expect(session.sent.departed).toEqual([{ nick: 'dan' }]);
+    expect(session.sent.ended).toEqual([{ nick: 'dan', user: expect.stringMatching(/^g_/), guest: true, userGone: true }]);
   });
 
   it('turns user searches into queries with the matching nicks', async () => {

@@ -44,8 +44,8 @@ export async function startStack({ settings = [] }: StackOptions = {}): Promise<
   try {
     const graph = defaultGraph();
     for (const { process, port, data } of settings) setInitial(graph, process, port, data);
-    // Rate limiting off: the tests post faster than people do, all from one address.
-    const env = { PORT: String(await freePort()), RATE_LIMIT: '0', GRAPH: writeGraph(graph) };
+    // Rate limiting off: the tests post and sign in faster than people do, all from one address.
+    const env = { PORT: String(await freePort()), RATE_LIMIT: '0', SESSION_RATE_LIMIT: '0', GRAPH: writeGraph(graph) };
     let backend = await startServerProcess({ env });
     started.push(() => backend.stop());
     const nginx = await startNginx({ port: await freePort(), upstreamPort: backend.port });

@@ -9,7 +9,7 @@ import { readSettings, type Settings } from '../../src/settings.ts';
  */
 export interface Harness {
   readonly sent: Record<string, unknown[]>;
-  /** Sends a packet into an in-port and waits until the handler is done with it. */
+  /** Sends a packet into an in-port and waits until the handler, and any work it left running, is done with it. */
   send(port: string, packet: unknown): Promise<void>;
   stop(): Promise<void>;
 }
@@ -32,9 +32,12 @@ export function harness(component: Component, options: HarnessOptions = {}): Har
     now: options.now ?? (() => Date.now()),
     describeNetwork: () => ({ name: 'harness', processes: [], connections: [] }),
   };
+  // Work a process left running after its handler: send() waits for it too.
+  const pending: Promise<unknown>[] = [];
   const process = component.create({
     name: component.name,
     app,
+    background: (work) => void pending.push(work),
     out: {
       send(port, packet) {
         if (!(port in sent) || unconnected.has(port)) throw new Error(`${component.name}.${port} is not connected`);
@@ -50,6 +53,7 @@ export function harness(component: Component, options: HarnessOptions = {}): Har
       const handler = process[port];
       if (typeof handler !== 'function') throw new Error(`${component.name} has no in-port ${port}`);
       await handler(packet);
+      await Promise.all(pending.splice(0));
     },
     async stop() {
       await process.onStop?.();

@@ -16,9 +16,11 @@ export interface TestServer {
 /**
  * startServer runs the real app with quiet logs, on graph.json with open
  * posting unless GRAPH names another graph (tests of sessions pass their own).
+ * Sessions are not rate-limited, as every test signs in from one address;
+ * the tests of that limit set SESSION_RATE_LIMIT.
  */
 export async function startServer(env: Record<string, string> = {}, options: AppOptions & { beforeListen?: (app: App) => void } = {}): Promise<TestServer> {
-  const settings = readSettings({ PORT: '0', LOG_LEVEL: 'silent', GRAPH: openPostingGraphFile(), ...env });
+  const settings = readSettings({ PORT: '0', LOG_LEVEL: 'silent', GRAPH: openPostingGraphFile(), SESSION_RATE_LIMIT: '0', ...env });
   const app = await createApp(settings, options);
   // Routes and listeners a test adds to fastify must come before it listens.
   options.beforeListen?.(app);

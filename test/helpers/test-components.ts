@@ -101,6 +101,20 @@ export const Recorder = defineComponent({
   }),
 });
 
+/** Slow hands `{wait}` packets to background work that settles when the packet's promise does, then collects them; others go straight through. */
+export const Slow = defineComponent({
+  name: 'Slow',
+  description: 'Collects each packet; one carrying a promise is collected only once that promise settles, in the background',
+  inPorts: { in: port<{ name: string; wait?: Promise<void> }>('all', 'Packets, some with a promise to wait for', { required: true }) },
+  outPorts: {},
+  create: ({ app, background }: { app: TestApp; background: (work: Promise<unknown>, packet: unknown) => void }) => ({
+    in(packet) {
+      if (packet.wait === undefined) return void app.collected.push(packet.name);
+      background(packet.wait.then(() => void app.collected.push(packet.name)), packet);
+    },
+  }),
+});
+
 /** Exploder throws on requests whose query asks it to, and passes the rest on. */
 export const Exploder = defineComponent({
   name: 'Exploder',
@@ -144,7 +158,7 @@ export const Loopback = defineComponent({
   }),
 });
 
-export const testComponents = [PassThrough, Collector, Thrower, Delay, Holder, Countdown, Loopback, Recorder];
+export const testComponents = [PassThrough, Collector, Thrower, Delay, Holder, Countdown, Loopback, Recorder, Slow];
 
 /** chatTestComponents fit between chat components: they carry requests. */
 export const chatTestComponents = [PassThrough, Exploder];

@@ -52,12 +52,12 @@ describe('POST B/rooms', () => {
     expect(roomsIn(await alice.get('/rooms'))).toEqual(before);
   });
 
-  it('refuses to turn a public room that people poll into a private one', async () => {
+  it('refuses with 409 ROOM_TAKEN to turn a public room that people poll into a private one', async () => {
     for (const name of ['lobby', 'watched']) {
       await call(`${server.base}?room=${name}&timeout=0`);
       const hijack = await carol.post('/rooms', { name, private: true });
-      expect(hijack.status).toBe(400);
-      expect(hijack.body.error.code).toBe('BAD_ROOM');
+      expect(hijack.status).toBe(409);
+      expect(hijack.body.error.code).toBe('ROOM_TAKEN');
       expect((await call(`${server.base}?room=${name}&timeout=0`)).status).toBe(200);
     }
   });
@@ -69,13 +69,13 @@ describe('POST B/rooms', () => {
     expect(roomIn(direct).name).not.toBe('pair');
   });
 
-  it('refuses to take the name of a room that exists', async () => {
+  it('refuses with 409 ROOM_TAKEN the name of a room that exists or was public', async () => {
     await alice.post('', { text: 'public history', room: 'town' });
     const taken = await carol.post('/rooms', { name: 'town', private: true });
-    expect(taken.status).toBe(400);
-    expect(taken.body.error.code).toBe('BAD_ROOM');
+    expect(taken.status).toBe(409);
+    expect(taken.body.error.code).toBe('ROOM_TAKEN');
     await alice.post('/rooms', { name: 'secret', private: true });
-    expect((await carol.post('/rooms', { name: 'secret', private: true })).body.error.code).toBe('BAD_ROOM');
+    expect((await carol.post('/rooms', { name: 'secret', private: true })).body.error.code).toBe('ROOM_TAKEN');
   });
 });
 

@@ -20,7 +20,7 @@ describe('POST B/session', () => {
   it('opens a session: 201 with a token of at least 21 URL-safe characters', async () => {
     const answer = await postJson(`${server.base}/session`, { nick: 'alice.s1' });
     expect(answer.status).toBe(201);
-    expect(answer.body).toEqual({ token: expect.stringMatching(/^[A-Za-z0-9_-]{21,}$/), nick: 'alice.s1' });
+    expect(answer.body).toEqual({ token: expect.stringMatching(/^[A-Za-z0-9_-]{21,}$/), nick: 'alice.s1', user: expect.any(String), guest: true });
   });
 
   it('refuses a nick in use by an active session with 409 NICK_TAKEN', async () => {
@@ -74,10 +74,11 @@ describe('a session', () => {
 
   it('shows and edits its own profile with GET and PATCH B/session', async () => {
     const me = as(server.base, await signIn(server.base, 'profiled'));
-    expect((await me.get('/session')).body).toEqual({ nick: 'profiled', status: '', bio: '', online: false });
+    const user = expect.stringMatching(/\w/);
+    expect((await me.get('/session')).body).toEqual({ nick: 'profiled', user, guest: true, status: '', bio: '', online: false });
     const patched = await me.send('PATCH', '/session', { status: 'at lunch', bio: 'Writes\nchat servers.' });
     expect(patched.status).toBe(200);
-    expect(patched.body).toEqual({ nick: 'profiled', status: 'at lunch', bio: 'Writes\nchat servers.', online: false });
+    expect(patched.body).toEqual({ nick: 'profiled', user, guest: true, status: 'at lunch', bio: 'Writes\nchat servers.', online: false });
     expect((await call(`${server.base}/users/profiled`)).body).toMatchObject({ status: 'at lunch', bio: 'Writes\nchat servers.' });
   });
 

@@ -17,7 +17,7 @@ describe('defineComponent', () => {
       outPorts,
       create: ({ out }) => ({ in: (n) => out.send('out', String(n * 2)) }),
     });
-    const process = Double.create({ name: 'd', app: undefined, out: { send: (_p, x) => void sent.push(x), isConnected: () => true } });
+    const process = Double.create({ name: 'd', app: undefined, out: { send: (_p, x) => void sent.push(x), isConnected: () => true }, background: () => undefined });
     void process.in(21);
     expect(sent).toEqual(['42']);
   });

@@ -163,6 +163,26 @@ describe('Network', () => {
     expect(logger.warnings).toEqual([]);
   });
 
+  it('lets a process leave work in the background, handling the next packet meanwhile; a failure there counts as the process\'s', async () => {
+    const graph = checkGraph({ inports: { in: { process: 'S', port: 'in' } }, processes: { S: { component: 'Slow' } }, connections: [] }, 'slow', { registry });
+    const app: TestApp = { collected: [] };
+    const onError = vi.fn();
+    const network = new Network({ graph, app, logger: silentLogger(), onError });
+    await network.start();
+    let finish = (): void => undefined;
+    const slow = { name: 'slow', wait: new Promise<void>((resolve) => (finish = resolve)) };
+    const failing = { name: 'failing', wait: Promise.reject(new Error('failed later')) };
+    await network.inport('in')(slow);
+    await network.inport('in')({ name: 'quick' });
+    expect(app.collected).toEqual(['quick']);
+    finish();
+    await network.inport('in')(failing);
+    await vi.waitFor(() => expect(onError).toHaveBeenCalledWith('S', expect.objectContaining({ message: 'failed later' }), failing));
+    expect(app.collected).toEqual(['quick', 'slow']);
+    expect(network.describe().processes).toEqual([{ name: 'S', component: 'Slow', errors: 1 }]);
+    await network.stop();
+  });
+
   it('hands a packet to an idle process at once, within the send', async () => {
     const { network, app, send } = chain(['PassThrough', 'PassThrough']);
     await network.start();

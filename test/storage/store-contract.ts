@@ -21,6 +21,17 @@ export function storeContract(name: string, make: (limits?: Partial<StoreLimits>
   };
 
   describe(`MessageStore contract: ${name}`, () => {
+    it('deletes a room with its history, leaving the others', () => {
+      const store = make();
+      appendedId(store, 'secret', { room: 'gone' });
+      appendedId(store, 'kept', { room: 'stays' });
+      store.delete('gone');
+      expect(store.read('gone', 0, 10).entries).toEqual([]);
+      expect(store.tally('gone')).toEqual({ lastId: 0, messages: 0 });
+      expect([...store.rooms()].map(([name]) => name)).toEqual(['stays']);
+      expect(appendedId(store, 'new', { room: 'gone' })).toBe(1);
+    });
+
     it('gives ids 1, 2, 3 per room, with no gap and no repeat', () => {
       const store = make();
       const ids = ['a', 'b', 'a', 'a', 'b', 'c'].map((room) => appendedId(store, 'x', { room }));
