@@ -4,7 +4,9 @@ import type { QueryValue } from '../protocol/packets.ts';
  * parseForm reads a query string or an url-encoded body. A name given more
  * than once becomes an array, so the checks can refuse it instead of quietly
  * taking the first or the last. Every poll passes through here, so plain
- * names and values skip decoding.
+ * names and values skip decoding. Linear in the text's length, however many
+ * times a name repeats: each part is scanned once, and a repeated name's
+ * values grow one array in place.
  */
 export function parseForm(text: string): Record<string, QueryValue> {
   const fields: Record<string, QueryValue> = new Fields();
@@ -15,12 +17,16 @@ export function parseForm(text: string): Record<string, QueryValue> {
     let end = text.indexOf('&', start);
     if (end === -1) end = text.length;
     if (end > start) {
-      const eq = text.indexOf('=', start);
-      const split = eq === -1 || eq > end ? end : eq;
-      const name = decode(text.slice(start, split));
-      const value = split === end ? '' : decode(text.slice(split + 1, end));
+      // Looked for within this part only: a search for "=" from here to the end
+      // of a text with none would cost every part the whole rest of the text.
+      const part = text.slice(start, end);
+      const eq = part.indexOf('=');
+      const name = decode(eq === -1 ? part : part.slice(0, eq));
+      const value = eq === -1 ? '' : decode(part.slice(eq + 1));
       const earlier = fields[name];
-      fields[name] = earlier === undefined ? value : [...(typeof earlier === 'string' ? [earlier] : earlier), value];
+      if (earlier === undefined) fields[name] = value;
+      else if (typeof earlier === 'string') fields[name] = [earlier, value];
+      else (earlier as string[]).push(value);
     }
     start = end + 1;
   }

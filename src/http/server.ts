@@ -7,6 +7,7 @@ import type { Settings } from '../settings.ts';
 import { NO_FIELDS, parseForm } from './form.ts';
 import { OpenRequests } from './open-requests.ts';
 import { sendJson, toPacket } from './packet.ts';
+import { PAGE_HEADERS } from './page-headers.ts';
 
 /**
  * The HTTP adapter: the only code that knows fastify. Every request under
@@ -47,6 +48,9 @@ export function createHttpAdapter(settings: Settings, logger: AppLogger): HttpAd
     // A request that arrives while fastify closes is refused by our handler, as
     // 503 SHUTTING_DOWN in the protocol's shape, not by fastify in its own.
     return503OnClosing: false,
+    // Requests refused before routing (a path that is not valid percent-encoding,
+    // a parameter too long) are answered in the protocol's shape too.
+    frameworkErrors: (error, _req, res) => sendJson(res, statusOf(codeFor(error)), errorBody(codeFor(error))),
   });
   const open = new OpenRequests();
   let enter: ((request: HttpRequest) => Promise<void> | undefined) | undefined;
@@ -83,7 +87,15 @@ export function createHttpAdapter(settings: Settings, logger: AppLogger): HttpAd
   // The page's routes live in their own scope, so the hook that refuses them during shutdown runs for them alone.
   void fastify.register(async (page) => {
     page.addHook('onRequest', (_req, res, done) => (refusing ? refuse(res) : done()));
-    await page.register(fastifyStatic, { root: settings.webRoot, prefix: pagePrefix, redirect: true, cacheControl: false });
+    await page.register(fastifyStatic, {
+      root: settings.webRoot,
+      prefix: pagePrefix,
+      redirect: true,
+      cacheControl: false,
+      setHeaders: (res) => {
+        for (const [name, value] of Object.entries(PAGE_HEADERS)) res.setHeader(name, value);
+      },
+    });
     if (pagePrefix !== '/') {
       page.get('/', (_req, res) => res.redirect(pagePrefix));
       page.get(pagePrefix.slice(0, -1), (_req, res) => res.redirect(pagePrefix));
@@ -119,10 +131,15 @@ function protocolFailure(code: ErrorCode): CodedFailure {
   return Object.assign(new Error(code), { statusCode: statusOf(code), protocolCode: code });
 }
 
-/** codeFor maps fastify's own errors to PROTOCOL.md's codes. */
+/** codeFor maps fastify's own errors, and the page's file server's, to PROTOCOL.md's codes. */
 function codeFor(error: FastifyError & { protocolCode?: ErrorCode }): ErrorCode {
   if (error.protocolCode !== undefined) return error.protocolCode;
+  // The file server refuses a path it will not serve (a NUL, a way out of web/) as 400 or 403:
+  // no file of the page is there, which is the client's mistake, never a 500 with a stack in the log.
+  if (error.code === undefined && [400, 403, 404].includes(error.statusCode ?? 0)) return 'NOT_FOUND';
   switch (error.code) {
+    case 'FST_ERR_BAD_URL':
+      return 'BAD_PATH';
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return 'BODY_TOO_LARGE';
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':

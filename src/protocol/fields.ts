@@ -55,20 +55,26 @@ export function token(value: unknown, code: ErrorCode): string | undefined {
   return text;
 }
 
+// Half of a UTF-16 pair with no other half: no character at all, and no valid UTF-8 to store.
+const LONE_SURROGATE = /\p{Surrogate}/u;
+// Something to see: a character that is neither white space nor an invisible format character (zero-width space, joiners, BOM).
+const VISIBLE = /[^\s\p{Cf}]/u;
+
 /**
  * text reads free text: NFC-normalised, 1 to `max` code points once trimmed,
- * no control characters (but newline and tab where `multiline`). It returns
- * the normalised text untrimmed: PROTOCOL.md stores text unchanged but for NFC.
+ * no control characters (but newline and tab where `multiline`), no lone
+ * surrogates, and at least one visible character. It returns the normalised
+ * text untrimmed: PROTOCOL.md stores text unchanged but for NFC.
  */
 export function text(value: unknown, field: string, code: ErrorCode, max: number, multiline: boolean): string {
   const fail = (): never => {
     const allowed = multiline ? ' other than newline and tab' : '';
-    throw new ProtocolError(code, `${field} must be a string of 1 to ${max} characters after trimming, with no control characters${allowed}`);
+    throw new ProtocolError(code, `${field} must be a string of 1 to ${max} characters after trimming, with something visible and no control characters${allowed}`);
   };
   if (typeof value !== 'string') return fail();
   const normal = value.normalize('NFC');
   const length = codePoints(normal.trim());
-  if (length < 1 || length > max || (multiline ? CONTROL_IN_TEXT : CONTROL).test(normal)) fail();
+  if (length < 1 || length > max || (multiline ? CONTROL_IN_TEXT : CONTROL).test(normal) || LONE_SURROGATE.test(normal) || !VISIBLE.test(normal)) fail();
   return normal;
 }
 

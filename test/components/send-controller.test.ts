@@ -34,6 +34,11 @@ describe('SendController', () => {
     expect((await post({ ...ok, room: 'ops' }, { room: 'ops' })).command?.room).toBe('ops');
   });
 
+  it('takes emoji joined by zero-width joiners, and a zero-width character beside visible text', async () => {
+    expect((await post({ author: 'a', text: '👨\u200d👩\u200d👧' })).command?.text).toBe('👨\u200d👩\u200d👧');
+    expect((await post({ author: 'a', text: 'a\u200bb' })).command?.text).toBe('a\u200bb');
+  });
+
   it('NFC-normalises text and keeps it otherwise unchanged', async () => {
     const { command } = await post({ author: 'Zoe\u0308', text: '  cafe\u0301\n\tok  ' });
     expect(command?.text).toBe('  caf\u00e9\n\tok  ');
@@ -55,7 +60,7 @@ describe('SendController', () => {
 
   it('follows the maxText setting', async () => {
     expect((await post({ author: 'a', text: 'abcd' }, {}, 3)).error?.body).toMatchObject({
-      error: { code: 'BAD_TEXT', message: 'text must be a string of 1 to 3 characters after trimming, with no control characters other than newline and tab' },
+      error: { code: 'BAD_TEXT', message: 'text must be a string of 1 to 3 characters after trimming, with something visible and no control characters other than newline and tab' },
     });
   });
 
@@ -67,6 +72,12 @@ describe('SendController', () => {
     ['text with NUL', { author: 'a', text: 'a\u0000b' }, 'BAD_TEXT'],
     ['text with U+0085', { author: 'a', text: 'a\u0085b' }, 'BAD_TEXT'],
     ['text that is a number', { author: 'a', text: 5 }, 'BAD_TEXT'],
+    ['text with a lone surrogate', { author: 'a', text: 'a\ud800b' }, 'BAD_TEXT'],
+    ['text that is a lone low surrogate', { author: 'a', text: '\udc00' }, 'BAD_TEXT'],
+    ['text of zero-width characters only', { author: 'a', text: '\u200b\u200c\u200d\u2060\ufeff' }, 'BAD_TEXT'],
+    ['text of zero-width characters and spaces', { author: 'a', text: ' \u200b \n\u200b ' }, 'BAD_TEXT'],
+    ['an author of zero-width characters only', { author: '\u200b', text: 'hi' }, 'BAD_AUTHOR'],
+    ['an author with a lone surrogate', { author: 'a\udbff', text: 'hi' }, 'BAD_AUTHOR'],
     ['text given twice in a form', { author: 'a', text: ['x', 'y'] }, 'BAD_TEXT'],
     ['no author', { text: 'hi' }, 'BAD_AUTHOR'],
     ['an empty author', { author: '', text: 'hi' }, 'BAD_AUTHOR'],

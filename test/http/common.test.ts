@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PAGE_HEADERS } from '../../src/http/page-headers.ts';
+import { capturingLogger } from '../helpers/log-lines.ts';
 import { call, postJson, startServer, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
@@ -82,5 +84,34 @@ describe('common rules', () => {
     } finally {
       await stopping.close();
     }
+  });
+});
+
+describe('requests refused before they reach the graph', () => {
+  it.each(['/%', '/users/%zz', '%'])('answers B%s, not valid percent-encoding, 400 BAD_PATH in the protocol\'s shape', async (path) => {
+    const answer = await call(`${server.base}${path}`);
+    expect(answer.status).toBe(400);
+    expect(answer.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(answer.headers.get('cache-control')).toBe('no-store');
+    expect(answer.body.error.code).toBe('BAD_PATH');
+  });
+
+  it.each(['/gochat/%00', '/gochat/..%2f..%2fpackage.json', '/gochat/%2e%2e/package.json', '/gochat/nothing.js'])('answers %s on the page\'s route 404 NOT_FOUND, not 500, logging no error', async (path) => {
+    const { logger, lines } = capturingLogger();
+    const quiet = await startServer({}, { logger });
+    try {
+      const answer = await call(`${quiet.origin}${path}`);
+      expect(answer.status).toBe(404);
+      expect(answer.body.error.code).toBe('NOT_FOUND');
+      expect(lines.filter((line) => line.level >= 50)).toEqual([]);
+    } finally {
+      await quiet.close();
+    }
+  });
+
+  it.each(['/gochat/', '/gochat/app.js', '/gochat/style.css'])('serves %s with the same security headers as nginx', async (path) => {
+    const page = await fetch(`${server.origin}${path}`);
+    expect(page.status).toBe(200);
+    for (const [name, value] of Object.entries(PAGE_HEADERS)) expect(page.headers.get(name), name).toBe(value);
   });
 });

@@ -96,6 +96,8 @@ describe('a session', () => {
     ['a bio over 280 characters', { bio: 'b'.repeat(281) }],
     ['an empty status', { status: '' }],
     ['a status that is not text', { status: 5 }],
+    ['a status of zero-width characters only', { status: '\u200b\u200b' }],
+    ['a bio with a lone surrogate', { bio: 'half \ud83d of an emoji' }],
     ['neither field', {}],
     ['a good status beside a bad bio', { status: 'fine', bio: '' }],
   ])('refuses %s with 400 BAD_FIELD, changing nothing', async (_name, body) => {
