@@ -4,6 +4,7 @@ import { reply } from '../src/protocol/packets.ts';
 import { departurePort, listingPort, pollPort, presencePort, replyPort, userQueryPort } from '../src/protocol/ports.ts';
 import { integerSetting } from '../src/runtime/port.ts';
 import { PresenceMap } from '../src/presence/presence-map.ts';
+import { SlidingWindow } from '../src/rate/sliding-window.ts';
 
 /** Presence watches polls to know who is in each room, and announces arrivals and departures. */
 export default defineChatComponent({
@@ -15,6 +16,8 @@ export default defineChatComponent({
     users: userQueryPort('User queries, answered with who is online'),
     listing: listingPort('Room listings, answered with the number online in each room'),
     windowMs: integerSetting('Milliseconds a user stays present after their last poll (default 35000)', 1_000, 3_600_000),
+    maxRoomsPerUser: integerSetting('Rooms a user is present in at once (default 20); a poll in another is answered, but makes no presence there', 1, 10_000),
+    linesPerMinute: integerSetting('Join and leave lines a user appends to one room per minute (default 6); beyond them presence is tracked but not logged', 1, 1_000),
   },
   outPorts: {
     poll: pollPort('The same polls'),
@@ -23,10 +26,14 @@ export default defineChatComponent({
   },
   create({ out, app }) {
     const present = new PresenceMap(35_000, app.now);
+    let maxRoomsPerUser = 20;
+    let lines = new SlidingWindow(6, 60_000, app.now);
     let sweeper: NodeJS.Timeout | undefined;
 
+    /** announce asks Storage for a join or leave line, unless the user has had their lines in that room this minute. */
     function announce(room: string, nick: string, type: 'join' | 'leave'): Promise<void> | undefined {
-      return out.isConnected('events') ? out.send('events', { room, nick, type }) : undefined;
+      if (!out.isConnected('events') || lines.take(`${room}\n${nick}`) > 0) return undefined;
+      return out.send('events', { room, nick, type });
     }
 
     function sweep(): void {
@@ -42,6 +49,8 @@ export default defineChatComponent({
         const nick = command.request.session?.nick;
         if (nick === undefined || command.request.ended) return out.send('poll', command);
         const { room } = command;
+        // A poll in one room too many is answered all the same; it only does not make its user present there.
+        if (!present.isIn(room, nick) && present.roomsOfUser(nick) >= maxRoomsPerUser) return out.send('poll', command);
         const arrived = present.arrive(room, nick);
         command.request.onEnd(() => present.pollEnded(room, nick));
         // A second is fine resolution for a 35 s window.
@@ -78,8 +87,16 @@ export default defineChatComponent({
       windowMs(ms) {
         present.windowMs = ms;
       },
+      maxRoomsPerUser(max) {
+        maxRoomsPerUser = max;
+      },
+      linesPerMinute(max) {
+        lines.clear();
+        lines = new SlidingWindow(max, 60_000, app.now);
+      },
       onStop() {
         clearInterval(sweeper);
+        lines.clear();
       },
     };
   },

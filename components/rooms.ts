@@ -18,6 +18,8 @@ export default defineChatComponent({
     users: userQueryPort('User queries'),
     ended: sessionEndPort('Sessions that ended: a guest\'s memberships end with it'),
     maxRooms: integerSetting('Private rooms at once (default 10000)', 1, 1_000_000),
+    maxMembers: integerSetting('Members of one private room (default 100); beyond it 409 ROOM_FULL', 2, 100_000),
+    maxMemberships: integerSetting('Private rooms one user may be a member of (default 200); beyond it 409 ROOM_FULL', 1, 100_000),
   },
   outPorts: {
     poll: pollPort('Polls the caller may make'),
@@ -30,6 +32,17 @@ export default defineChatComponent({
   },
   create({ out }) {
     const directory = new RoomDirectory(10_000);
+    let maxMembers = 100;
+    let maxMemberships = 200;
+
+    /** roomFor checks that each of `members` may join one more private room. */
+    function roomFor(members: Iterable<Member>): void {
+      for (const { user, nick } of members) {
+        if (directory.memberships(user) >= maxMemberships) {
+          throw new ProtocolError('ROOM_FULL', `${nick} is a member of ${maxMemberships} private rooms, the most one user may be; leave one first`);
+        }
+      }
+    }
 
     /** guard lets a request reach a private room only with a session of a member. */
     function guard(request: HttpRequest, name: string): void {
@@ -65,8 +78,13 @@ export default defineChatComponent({
       }
       if (!directory.isPrivate(name)) throw new ProtocolError('NOT_FOUND', `there is no private room "${name}"; public rooms need no invitation`);
       guard(request, name);
-      const [invited] = current(people);
-      return one(request, 200, directory.invite(name, invited as Member) as RoomInfo);
+      const [invited] = current(people) as [Member];
+      if (directory.isMember(name, invited.user)) return one(request, 200, directory.info(name) as RoomInfo);
+      if (directory.size(name) >= maxMembers) {
+        throw new ProtocolError('ROOM_FULL', `"${name}" has ${maxMembers} members, the most a private room may have`);
+      }
+      roomFor([invited]);
+      return one(request, 200, directory.invite(name, invited) as RoomInfo);
     }
 
     function create(request: HttpRequest, me: SessionRef, fields: Record<string, unknown>, people: readonly Person[]): RoomListing {
@@ -84,6 +102,8 @@ export default defineChatComponent({
       const [other] = [...members.values()].filter((m) => m.user !== me.user);
       const existing = name === undefined && members.size === 2 && other !== undefined ? directory.direct(me.user, other.user) : undefined;
       if (existing !== undefined) return one(request, 200, existing);
+      if (members.size > maxMembers) throw new ProtocolError('ROOM_FULL', `a private room has at most ${maxMembers} members; name fewer`);
+      roomFor(members.values());
       if (directory.full) throw new ProtocolError('ROOM_LIMIT');
       return one(request, 201, directory.create(name, [...members.values()]));
     }
@@ -120,6 +140,12 @@ export default defineChatComponent({
       },
       maxRooms(max) {
         directory.maxRooms = max;
+      },
+      maxMembers(max) {
+        maxMembers = max;
+      },
+      maxMemberships(max) {
+        maxMemberships = max;
       },
     };
   },

@@ -12,7 +12,6 @@ import { LOGIN_FAILURE_WINDOW_MS, SESSION_RATE_WINDOW_MS } from '../src/settings
 
 // RFC 7235: the scheme name is case-insensitive.
 const BEARER = /^Bearer +([A-Za-z0-9_-]{1,128})$/i;
-const SEARCH_LIMIT = 50;
 const SWEEP_MS = 30_000;
 const PASSWORD = { min: 8, max: 128 };
 
@@ -28,6 +27,7 @@ export default defineChatComponent({
     idleMs: integerSetting('Milliseconds without a request after which a guest\'s session expires (default 600000: 10 minutes)', 1_000, 86_400_000),
     maxSessions: integerSetting('Sessions at once (default 100000); beyond it 503 TOO_MANY_SESSIONS', 1, 10_000_000),
     guests: booleanSetting('Whether a nick alone opens a (guest) session (default true); false: accounts only'),
+    maxFound: integerSetting('Users a search (GET B/users?q=) lists at most (default 20)', 1, 1_000),
   },
   outPorts: {
     out: requestPort('Every request, with its session when the token is live'),
@@ -43,6 +43,7 @@ export default defineChatComponent({
     const failedLogins = new SlidingWindow(loginFailuresPerLogin, LOGIN_FAILURE_WINDOW_MS, app.now);
     const failedFrom = new SlidingWindow(loginFailuresPerAddress, LOGIN_FAILURE_WINDOW_MS, app.now);
     let guests = true;
+    let maxFound = 20;
     let sweeper: NodeJS.Timeout | undefined;
 
     function ended(session: Session, userGone: boolean): void {
@@ -166,7 +167,7 @@ export default defineChatComponent({
       if (roomName !== undefined) return { request, kind: 'room', room: room(roomName, 'lobby') };
       const prefix = single(q, 'BAD_NICK');
       if (prefix === undefined) throw new ProtocolError('BAD_FIELD', 'send ?room=R to list who is in a room, or ?q=prefix to find users by nick');
-      return { request, kind: 'search', nicks: sessions.nicksStartingWith(nick(prefix), SEARCH_LIMIT) };
+      return { request, kind: 'search', nicks: sessions.nicksStartingWith(nick(prefix), maxFound) };
     }
 
     /** people finds who holds each nick a request to B/rooms names: `members` when creating, `nick` when inviting. */
@@ -216,6 +217,9 @@ export default defineChatComponent({
       },
       guests(allowed) {
         guests = allowed;
+      },
+      maxFound(max) {
+        maxFound = max;
       },
       onStop() {
         clearInterval(sweeper);

@@ -24,6 +24,7 @@ export default defineChatComponent({
     forget: roomNamePort('Rooms to delete with their history (a private room whose last member left)'),
     capacity: integerSetting('Messages retained per room (default 1000)', 1, 1_000_000),
     maxRooms: integerSetting('Rooms holding messages at once (default 10000)', 1, 1_000_000),
+    maxAnswerBytes: integerSetting('Largest poll answer in bytes (default 1048576: 1 MiB); a longer one stops early, with more: true', 16_384, 1_073_741_824),
   },
   outPorts: {
     out: replyPort('Answers to polls, posts and health checks'),
@@ -32,6 +33,7 @@ export default defineChatComponent({
   create({ out, app }) {
     const store = new MemoryStore({}, app.now);
     const startedAt = app.now();
+    let maxAnswerBytes = 1_048_576;
     const held = new HeldPolls((command) => void out.send('out', ok(command, emptyAnswer(store.epoch, command))));
 
     /** append stores a message and releases the polls held in its room with it. */
@@ -52,7 +54,7 @@ export default defineChatComponent({
     return {
       poll(command) {
         if (command.request.ended) return undefined;
-        const answer = pollAnswer(store, command);
+        const answer = pollAnswer(store, command, maxAnswerBytes);
         if (answer !== undefined) return out.send('out', ok(command, answer));
         if (held.count >= app.settings.maxHeldPolls) {
           return out.send('out', errorReply(command.request, 'TOO_MANY_POLLS', undefined, { 'retry-after': POLL_RETRY_AFTER }));
@@ -108,6 +110,10 @@ export default defineChatComponent({
 
       maxRooms(maxRooms) {
         store.configure({ maxRooms });
+      },
+
+      maxAnswerBytes(bytes) {
+        maxAnswerBytes = bytes;
       },
 
       onStop() {

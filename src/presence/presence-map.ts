@@ -45,6 +45,16 @@ export class PresenceMap {
     return true;
   }
 
+  /** roomsOfUser counts the rooms a user is present in. */
+  roomsOfUser(nick: string): number {
+    return this.roomsOf.get(nick)?.size ?? 0;
+  }
+
+  /** isIn tells whether a user is present in a room. */
+  isIn(room: string, nick: string): boolean {
+    return this.rooms.get(room)?.has(nick) ?? false;
+  }
+
   /** pollEnded records a poll being answered or abandoned. */
   pollEnded(room: string, nick: string): void {
     const stay = this.rooms.get(room)?.get(nick);

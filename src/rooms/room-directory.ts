@@ -43,6 +43,11 @@ export class RoomDirectory {
     return this.rooms.has(name);
   }
 
+  /** size counts a private room's members (0 for no such room). */
+  size(name: string): number {
+    return this.rooms.get(name)?.members.size ?? 0;
+  }
+
   isMember(name: string, user: string): boolean {
     return this.rooms.get(name)?.members.has(user) ?? false;
   }

@@ -1,11 +1,16 @@
 import { JsonText, type PollCommand } from '../protocol/packets.ts';
 import type { Entry, MessageStore } from './store.ts';
 
+// Room for the answer's own fields around its messages: epoch, room, next and the flags.
+const ENVELOPE_BYTES = 512;
+
 /**
  * pollAnswer reads what a poll should get now (PROTOCOL.md, Poll), or
- * undefined when it should be held because nothing newer is retained.
+ * undefined when it should be held because nothing newer is retained. The
+ * answer stays within `maxBytes` (PROTOCOL.md: 1 MiB): it stops early, with
+ * at least one message and `more: true`.
  */
-export function pollAnswer(store: MessageStore, command: PollCommand): JsonText | undefined {
+export function pollAnswer(store: MessageStore, command: PollCommand, maxBytes: number): JsonText | undefined {
   const { room, limit } = command;
   let since = command.since;
   let slice = store.read(room, since, limit);
@@ -14,7 +19,7 @@ export function pollAnswer(store: MessageStore, command: PollCommand): JsonText 
     since = 0;
     slice = store.read(room, 0, limit);
   }
-  const { entries } = slice;
+  const entries = withinBytes(slice.entries, maxBytes - ENVELOPE_BYTES);
   if (entries.length === 0 && !reset && command.timeoutMs > 0) return undefined;
   const lastReturned = entries.at(-1)?.message.id;
   return pollBody(store.epoch, room, entries, {
@@ -23,6 +28,20 @@ export function pollAnswer(store: MessageStore, command: PollCommand): JsonText 
     reset,
     truncated: entries.length > 0 && (entries[0] as Entry).message.id > since + 1,
   });
+}
+
+/** withinBytes keeps the oldest entries whose JSON fits in `budget` bytes of UTF-8, and always the first. */
+function withinBytes(entries: readonly Entry[], budget: number): readonly Entry[] {
+  let chars = 0;
+  for (const entry of entries) chars += entry.json.length + 1;
+  // A UTF-16 unit is at most 3 bytes of UTF-8: most answers are known to fit without measuring.
+  if (chars * 3 <= budget) return entries;
+  let bytes = 0;
+  for (let i = 0; i < entries.length; i++) {
+    bytes += Buffer.byteLength((entries[i] as Entry).json) + 1;
+    if (bytes > budget) return entries.slice(0, Math.max(1, i));
+  }
+  return entries;
 }
 
 /** emptyAnswer is what a held poll gets when its timeout passes or the server stops. */
