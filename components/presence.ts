@@ -72,14 +72,6 @@ export default defineChatComponent({
       },
       listing(listing) {
         const rooms: RoomInfo[] = listing.rooms;
-        if (listing.kind === 'list') {
-          // Public rooms where people wait but nobody has posted yet are rooms too.
-          const listed = new Set(rooms.map((r) => r.name));
-          for (const name of present.roomNames()) {
-            if (!listed.has(name) && !listing.hidden.has(name)) rooms.push({ name, private: false, lastId: 0, messages: 0 });
-          }
-          rooms.sort((a, b) => (a.name < b.name ? -1 : 1));
-        }
         for (const room of rooms) room.online = present.count(room.name);
         const body = listing.kind === 'list' ? { rooms } : { room: rooms[0] };
         return out.send('reply', reply(listing.request, listing.status, body));

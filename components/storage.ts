@@ -24,6 +24,7 @@ export default defineChatComponent({
     forget: roomNamePort('Rooms to delete with their history (a private room whose last member left)'),
     capacity: integerSetting('Messages retained per room (default 1000)', 1, 1_000_000),
     maxRooms: integerSetting('Rooms holding messages at once (default 10000)', 1, 1_000_000),
+    maxListed: integerSetting('Rooms a listing (GET B/rooms) shows at most, the most recently active first (default 200)', 1, 100_000),
     maxAnswerBytes: integerSetting('Largest poll answer in bytes (default 1048576: 1 MiB); a longer one stops early, with more: true', 16_384, 1_073_741_824),
   },
   outPorts: {
@@ -34,6 +35,8 @@ export default defineChatComponent({
     const store = new MemoryStore({}, app.now);
     const startedAt = app.now();
     let maxAnswerBytes = 1_048_576;
+    let maxListed = 200;
+    store.configure({ maxBytes: app.settings.storageMaxBytes });
     const held = new HeldPolls((command) => void out.send('out', ok(command, emptyAnswer(store.epoch, command))));
 
     /** append stores a message and releases the polls held in its room with it. */
@@ -79,11 +82,24 @@ export default defineChatComponent({
       },
 
       listing(listing) {
-        for (const room of listing.rooms) ({ lastId: room.lastId, messages: room.messages } = store.tally(room.name));
+        const active = new Map<string, number>();
+        for (const room of listing.rooms) {
+          const tally = store.tally(room.name);
+          ({ lastId: room.lastId, messages: room.messages } = tally);
+          active.set(room.name, tally.active);
+        }
         if (listing.kind === 'list') {
-          for (const [name, { lastId, messages }] of store.rooms()) {
-            if (!listing.hidden.has(name)) listing.rooms.push({ name, private: false, lastId, messages });
+          // The most recently active first, and no more than maxListed: a listing costs the same however many rooms there are.
+          let publicRooms = 0;
+          for (const [name, { lastId, messages, active: at }] of store.rooms()) {
+            if (publicRooms === maxListed) break;
+            if (listing.hidden.has(name)) continue;
+            listing.rooms.push({ name, private: false, lastId, messages });
+            active.set(name, at);
+            publicRooms++;
           }
+          listing.rooms.sort((a, b) => (active.get(b.name) ?? 0) - (active.get(a.name) ?? 0));
+          listing.rooms.length = Math.min(listing.rooms.length, maxListed);
         }
         return out.send('listing', listing);
       },
@@ -114,6 +130,10 @@ export default defineChatComponent({
 
       maxAnswerBytes(bytes) {
         maxAnswerBytes = bytes;
+      },
+
+      maxListed(max) {
+        maxListed = max;
       },
 
       onStop() {

@@ -25,6 +25,11 @@ export class LinkedList<T extends Linked> {
     return this.first;
   }
 
+  /** The newest item; follow `prev` from it for the rest, newest first. */
+  get tail(): T | undefined {
+    return this.last;
+  }
+
   push(item: T): void {
     if (item.list !== undefined) throw new Error('The item is in a list already; remove it first');
     item.list = this as LinkedList<Linked>;

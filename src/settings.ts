@@ -28,6 +28,8 @@ export interface Settings {
   readonly trustProxy: string | false;
   /** Largest request body in bytes. */
   readonly bodyLimit: number;
+  /** Bytes of retained messages, all rooms together (in memory: their JSON). */
+  readonly storageMaxBytes: number;
   /** Folder served as the page at the parent of basePath. */
   readonly webRoot: string;
   /** Open requests that must have ended (and stayed ended for a second) before memory is reclaimed; 0 never reclaims. */
@@ -89,6 +91,7 @@ export function readSettings(env: Env = process.env): Settings {
     maxHeldPolls: integer('MAX_HELD_POLLS', 10_000, 1, 1_000_000),
     trustProxy,
     bodyLimit: integer('BODY_LIMIT', 16_384, 64, 10_485_760), // bytes: 16 KiB, as PROTOCOL.md says
+    storageMaxBytes: integer('STORAGE_MAX_BYTES', 268_435_456, 65_536, Number.MAX_SAFE_INTEGER), // bytes: 256 MiB, as PROTOCOL.md says
     webRoot: path.resolve(value('WEB_ROOT', 'web')),
     reclaimAfterDrop: integer('RECLAIM_AFTER_DROP', 1000, 0, 1_000_000),
   };

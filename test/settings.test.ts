@@ -17,6 +17,7 @@ describe('settings', () => {
       maxHeldPolls: 10_000,
       trustProxy: 'loopback',
       bodyLimit: 16_384,
+      storageMaxBytes: 268_435_456,
       webRoot: path.resolve('web'),
       reclaimAfterDrop: 1000,
     });

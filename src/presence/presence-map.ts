@@ -92,10 +92,6 @@ export class PresenceMap {
     return this.rooms.get(room)?.size ?? 0;
   }
 
-  roomNames(): IterableIterator<string> {
-    return this.rooms.keys();
-  }
-
   isOnline(nick: string): boolean {
     return this.roomsOf.has(nick);
   }

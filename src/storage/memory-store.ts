@@ -1,27 +1,33 @@
 import { nanoid } from 'nanoid';
+import { LinkedList, type Linked } from '../linked-list.ts';
 import type { Message } from '../protocol/packets.ts';
 import { Ring } from './ring.ts';
 import type { AppendResult, Draft, Entry, MessageStore, RoomTally, Slice, StoreLimits } from './store.ts';
 
-/** DEFAULT_LIMITS are the store's bounds when graph.json sets none. */
-export const DEFAULT_LIMITS: StoreLimits = Object.freeze({ capacity: 1000, maxRooms: 10_000 });
+/** DEFAULT_LIMITS are the store's bounds when graph.json and the settings give none. */
+export const DEFAULT_LIMITS: StoreLimits = Object.freeze({ capacity: 1000, maxRooms: 10_000, maxBytes: 256 * 1024 * 1024 });
 
-interface Room {
+/** Room is one room's retained entries, linked into the store's list of rooms by recent activity. */
+interface Room extends Linked {
+  readonly name: string;
   readonly ring: Ring<Entry>;
   lastId: number;
   messages: number;
+  active: number;
+  /** UTF-8 bytes of the retained entries. */
+  bytes: number;
   /** `author NUL nonce` → entry, for the retained entries that carry a nonce. */
   readonly nonces: Map<string, Entry>;
   /** What a read finds when nothing is new, made once per message rather than once per poll. */
   upToDate: Slice | undefined;
 }
 
-const NO_ROOM: RoomTally = Object.freeze({ lastId: 0, messages: 0 });
+const NO_ROOM: RoomTally = Object.freeze({ lastId: 0, messages: 0, active: 0 });
 
 const NOTHING: readonly Entry[] = Object.freeze([]);
 const NO_SLICE: Slice = Object.freeze({ entries: NOTHING, lastId: 0, firstId: 1 });
 
-const tallyOf = ({ lastId, messages }: Room): RoomTally => ({ lastId, messages });
+const tallyOf = ({ lastId, messages, active }: Room): RoomTally => ({ lastId, messages, active });
 
 // Authors never hold control characters, so NUL cannot be forged into a key.
 const nonceKey = (author: string, nonce: string): string => `${author}\u0000${nonce}`;
@@ -29,21 +35,30 @@ const nonceKey = (author: string, nonce: string): string => `${author}\u0000${no
 /**
  * MemoryStore keeps each room's newest messages in a ring. Its epoch is drawn
  * anew each time it is made: a restart loses history, so clients must reset.
+ *
+ * Its rooms sit in one list, least recently active first: the bounds take
+ * from that end. A room that holds only join and leave lines is forgotten
+ * first, whole; then the oldest entries of the least recently active rooms
+ * go, one by one, until the retained bytes are within the budget (a room
+ * keeps its ids, so its readers see `truncated`).
  */
 export class MemoryStore implements MessageStore {
   readonly epoch = nanoid();
   private readonly byName = new Map<string, Room>();
+  private readonly byActivity = new LinkedList<Room>();
   private limits: StoreLimits;
+  private postedRooms = 0;
+  private bytes = 0;
 
   constructor(limits: Partial<StoreLimits> = {}, private readonly now: () => number = Date.now) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
   }
 
   get roomCount(): number {
-    return this.byName.size;
+    return this.postedRooms;
   }
 
-  /** configure sets the limits for rooms opened from now on. */
+  /** configure changes the limits: capacity for rooms opened from now on, the others at the next append. */
   configure(limits: Partial<StoreLimits>): void {
     this.limits = { ...this.limits, ...limits };
   }
@@ -55,9 +70,8 @@ export class MemoryStore implements MessageStore {
       if (earlier !== undefined) return { kind: 'duplicate', entry: earlier };
     }
     if (room === undefined) {
-      if (this.byName.size >= this.limits.maxRooms) return { kind: 'room-limit' };
-      room = { ring: new Ring(this.limits.capacity), lastId: 0, messages: 0, nonces: new Map(), upToDate: undefined };
-      this.byName.set(draft.room, room);
+      room = this.open(draft);
+      if (room === undefined) return { kind: 'room-limit' };
     }
     const message: Message = {
       id: room.lastId + 1,
@@ -68,13 +82,20 @@ export class MemoryStore implements MessageStore {
       time: this.now(),
       ...(draft.nonce === undefined ? {} : { nonce: draft.nonce }),
     };
-    const entry: Entry = { message, json: JSON.stringify(message) };
+    const json = JSON.stringify(message);
+    const entry: Entry = { message, json, bytes: Buffer.byteLength(json) };
     room.lastId = message.id;
+    room.active = message.time;
     room.upToDate = undefined;
-    if (message.type === 'message') room.messages++;
+    if (message.type === 'message' && room.messages++ === 0) this.postedRooms++;
+    this.byActivity.remove(room);
+    this.byActivity.push(room);
     const dropped = room.ring.push(entry);
-    if (dropped?.message.nonce !== undefined) room.nonces.delete(nonceKey(dropped.message.author, dropped.message.nonce));
+    if (dropped !== undefined) this.dropped(room, dropped);
     if (message.nonce !== undefined) room.nonces.set(nonceKey(message.author, message.nonce), entry);
+    room.bytes += entry.bytes;
+    this.bytes += entry.bytes;
+    this.keepWithinBytes(room);
     return { kind: 'appended', entry };
   }
 
@@ -98,10 +119,59 @@ export class MemoryStore implements MessageStore {
   }
 
   delete(roomName: string): void {
+    const room = this.byName.get(roomName);
+    if (room === undefined) return;
     this.byName.delete(roomName);
+    this.byActivity.remove(room);
+    this.bytes -= room.bytes;
+    if (room.messages > 0) this.postedRooms--;
   }
 
   *rooms(): IterableIterator<[string, RoomTally]> {
-    for (const [name, room] of this.byName) yield [name, tallyOf(room)];
+    for (let room = this.byActivity.tail; room !== undefined; room = room.prev as Room | undefined) yield [room.name, tallyOf(room)];
+  }
+
+  /** open makes a room for a draft, forgetting a presence-only room if the rooms are at their limit; undefined when none may open. */
+  private open(draft: Draft): Room | undefined {
+    if (draft.type === 'message' && this.postedRooms >= this.limits.maxRooms) return undefined;
+    if (this.byName.size >= this.limits.maxRooms && !this.forgetPresenceOnly(undefined)) return undefined;
+    const room: Room = {
+      name: draft.room, ring: new Ring(this.limits.capacity), lastId: 0, messages: 0, active: 0, bytes: 0,
+      nonces: new Map(), upToDate: undefined, prev: undefined, next: undefined, list: undefined,
+    };
+    this.byName.set(draft.room, room);
+    return room;
+  }
+
+  /** forgetPresenceOnly deletes the least recently active room holding only join and leave lines, other than `keep`; false when there is none. */
+  private forgetPresenceOnly(keep: Room | undefined): boolean {
+    for (let room = this.byActivity.head; room !== undefined; room = room.next as Room | undefined) {
+      if (room.messages === 0 && room !== keep) {
+        this.delete(room.name);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** keepWithinBytes gives up presence-only rooms, then the oldest entries of the least recently active rooms, until the budget holds; `current` keeps its newest entry. */
+  private keepWithinBytes(current: Room): void {
+    while (this.bytes > this.limits.maxBytes && this.forgetPresenceOnly(current));
+    for (let room = this.byActivity.head; this.bytes > this.limits.maxBytes && room !== undefined; ) {
+      const keep = room === current ? 1 : 0;
+      if (room.ring.size > keep) {
+        this.dropped(room, room.ring.shift() as Entry);
+        room.upToDate = undefined;
+      } else {
+        room = room.next as Room | undefined;
+      }
+    }
+  }
+
+  /** dropped forgets what an entry leaving a room's ring held: its bytes and its nonce. */
+  private dropped(room: Room, entry: Entry): void {
+    room.bytes -= entry.bytes;
+    this.bytes -= entry.bytes;
+    if (entry.message.nonce !== undefined) room.nonces.delete(nonceKey(entry.message.author, entry.message.nonce));
   }
 }

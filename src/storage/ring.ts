@@ -35,6 +35,16 @@ export class Ring<T> {
     return dropped;
   }
 
+  /** shift drops the oldest item and returns it. */
+  shift(): T | undefined {
+    if (this.count === 0) return undefined;
+    const dropped = this.slots[this.start];
+    this.slots[this.start] = undefined;
+    this.start = (this.start + 1) % this.capacity;
+    this.count--;
+    return dropped;
+  }
+
   /** at gives the item `index` places after the oldest. */
   at(index: number): T | undefined {
     if (index < 0 || index >= this.count) return undefined;

@@ -11,6 +11,8 @@ import type { Message } from '../protocol/packets.ts';
 export interface Entry {
   readonly message: Message;
   readonly json: string;
+  /** The JSON's length in UTF-8: what the entry costs of the byte budget. */
+  readonly bytes: number;
 }
 
 /** Draft is a message before the store gives it an id and a time. */
@@ -47,17 +49,26 @@ export interface RoomTally {
    * and leave lines: what a client counts as unread.
    */
   readonly messages: number;
+  /** When the room last had an entry appended (ms since the Unix epoch), 0 for none. */
+  readonly active: number;
 }
 
 export interface StoreLimits {
   /** Messages retained per room; older ones are dropped. */
   readonly capacity: number;
-  /** Rooms with messages at once. */
+  /**
+   * Rooms holding posted messages at once. Rooms holding only join and leave
+   * lines do not count, but they are forgotten, least recently active first,
+   * before the rooms of all kinds together would pass this number.
+   */
   readonly maxRooms: number;
+  /** Bytes of retained messages, all rooms together; beyond them the oldest of the least recently active rooms go. */
+  readonly maxBytes: number;
 }
 
 export interface MessageStore {
   readonly epoch: string;
+  /** Rooms holding posted messages (PROTOCOL.md: what /health counts). */
   readonly roomCount: number;
   /** Changes the limits; rooms keep what they hold up to the new capacity on their next append. */
   configure(limits: Partial<StoreLimits>): void;
@@ -66,7 +77,7 @@ export interface MessageStore {
   read(room: string, since: number, limit: number): Slice;
   /** The room's counts; zeros for a room with no messages. */
   tally(room: string): RoomTally;
-  /** Every room holding messages, with its counts. */
+  /** Every room holding entries, with its counts, the most recently active first. */
   rooms(): IterableIterator<[name: string, tally: RoomTally]>;
   /** Deletes a room and its history (a private room whose last member left); its ids start at 1 again. */
   delete(room: string): void;

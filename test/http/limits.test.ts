@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../helpers/clock.ts';
 import { roomIn, roomsIn } from '../helpers/bodies.ts';
+import { defaultGraph, setInitial, writeGraph } from '../helpers/graph-file.ts';
 import { as, sessionGraphFile, signIn } from '../helpers/sessions.ts';
 import { call, postJson, startServer, type TestServer } from '../helpers/server.ts';
 
@@ -134,6 +135,70 @@ describe('the one rate limit on what a user makes', () => {
       expect((await as(limited.base, guest).post('', { text: 'someone else' })).status).toBe(201);
     } finally {
       await limited.close();
+    }
+  });
+});
+
+describe('rooms and bytes', () => {
+  it('lists at most 200 rooms, public and private together, the most recently active first', async () => {
+    // Activity is told apart to the millisecond: each post comes one later.
+    const ticking = new ManualClock();
+    const many = await startServer({ RATE_LIMIT: '0' }, { now: ticking.now });
+    try {
+      const me = as(many.base, await signIn(many.base, 'lister'));
+      await me.post('/rooms', { name: 'mine', private: true });
+      const post = (room: string) => {
+        ticking.advance(1);
+        return postJson(many.base, { author: 'a', text: 'x', room });
+      };
+      for (let i = 0; i < 201; i++) await post(`listed-${i}`);
+      ticking.advance(1);
+      await me.post('', { text: 'latest', room: 'mine' });
+      await post('listed-5');
+      const listed = roomsIn(await me.get('/rooms')).map((r) => r.name);
+      expect(listed).toHaveLength(200);
+      expect(listed.slice(0, 4)).toEqual(['listed-5', 'mine', 'listed-200', 'listed-199']);
+      expect(listed).not.toContain('listed-1');
+    } finally {
+      await many.close();
+    }
+  });
+
+  it('lets presence never use up rooms: polls to made-up rooms leave room for posts, and /health counts rooms with posts', async () => {
+    const graph = writeGraph(setInitial(setInitial(defaultGraph(), 'Storage', 'maxRooms', 3), 'SendController', 'sessionRequired', true));
+    const small = await startServer({ GRAPH: graph, RATE_LIMIT: '0' });
+    try {
+      const me = as(small.base, await signIn(small.base, 'wanderer'));
+      for (let i = 0; i < 10; i++) expect((await me.get(`?room=made-up-${i}&timeout=0`)).status).toBe(200);
+      expect((await call(`${small.base}/health`)).body.rooms).toBe(0);
+      for (let i = 0; i < 3; i++) expect((await me.post('', { text: 'kept', room: `real-${i}` })).status).toBe(201);
+      expect((await call(`${small.base}/health`)).body.rooms).toBe(3);
+      const refused = await me.post('', { text: 'one too many', room: 'real-3' });
+      expect(refused.status).toBe(503);
+      expect(refused.body.error.code).toBe('ROOM_LIMIT');
+      for (let i = 0; i < 3; i++) expect((await me.get(`?room=real-${i}&timeout=0&since=0`)).body.messages.map((m) => m.text)).toContain('kept');
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('keeps retained messages within STORAGE_MAX_BYTES, the least recently active room\'s oldest first; its readers see truncated', async () => {
+    const tight = await startServer({ RATE_LIMIT: '0', STORAGE_MAX_BYTES: '65536' });
+    try {
+      const text = 'x'.repeat(4000);
+      for (let i = 0; i < 10; i++) await postJson(tight.base, { author: 'a', text, room: 'older' });
+      for (let i = 0; i < 10; i++) await postJson(tight.base, { author: 'a', text, room: 'newer' });
+      const older = await call(`${tight.base}?room=older&timeout=0&since=0`);
+      const newer = await call(`${tight.base}?room=newer&timeout=0&since=0`);
+      expect(newer.body).toMatchObject({ truncated: false });
+      expect(newer.body.messages.map((m) => m.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      expect(older.body.truncated).toBe(true);
+      expect(older.body.messages.length).toBeLessThan(10);
+      expect(older.body.messages.at(-1)?.id).toBe(10);
+      const kept = [...older.body.messages, ...newer.body.messages].reduce((sum, m) => sum + Buffer.byteLength(JSON.stringify(m)), 0);
+      expect(kept).toBeLessThanOrEqual(65_536);
+    } finally {
+      await tight.close();
     }
   });
 });

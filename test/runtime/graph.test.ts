@@ -69,7 +69,7 @@ describe('graph validation', () => {
     [
       'an unknown in-port',
       (g) => ((g.connections[13] as { tgt: { port: string } }).tgt.port = 'capacty'),
-      "Storage.capacty (connections[13]): 'capacty' is not an in-port of Storage; its in-ports are: poll, post, presence, listing, health, forget, capacity, maxRooms, maxAnswerBytes [GRAPH_UNKNOWN_PORT]",
+      "Storage.capacty (connections[13]): 'capacty' is not an in-port of Storage; its in-ports are: poll, post, presence, listing, health, forget, capacity, maxRooms, maxListed, maxAnswerBytes [GRAPH_UNKNOWN_PORT]",
     ],
     [
       'an in-port used as a source',
