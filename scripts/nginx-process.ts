@@ -105,10 +105,9 @@ export async function startNginx(options: NginxOptions = {}): Promise<RunningNgi
   const confFile = join(prefix, 'nginx.conf');
   await writeFile(confFile, config);
 
-  // Started as root, nginx would run its workers as "nobody", who may not
-  // be able to read a checkout under a private home folder.
-  const user = process.getuid?.() === 0 ? ' user root;' : '';
-  const child = spawn(binary, ['-p', `${prefix}/`, '-c', confFile, '-g', `daemon off;${user}`], {
+  // Started as root, nginx runs its workers as "nobody" (its default): they
+  // only read web/ and write inside the prefix, which nginx makes theirs.
+  const child = spawn(binary, ['-p', `${prefix}/`, '-c', confFile, '-g', 'daemon off;'], {
     stdio: ['ignore', options.output ?? 'pipe', options.output ?? 'pipe'],
     // Its own process group: a terminal's Ctrl-C reaches only us, and we
     // stop nginx in order (and know it was us who stopped it).

@@ -5,7 +5,7 @@
  * held polls are neither buffered nor cut short.
  */
 import { once } from 'node:events';
-import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -41,6 +41,29 @@ function request(url: string, { method = 'GET', headers = {}, body, localAddress
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/**
+ * rawRequest writes `text` on a new connection and gives the connection and
+ * its whole answer as text (until the server closes it or ends a response):
+ * thousands of these cost less than thousands of http.Agent requests.
+ */
+async function rawRequest(port: number, text: string): Promise<{ socket: net.Socket; answer: Promise<string> }> {
+  const socket = net.connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  socket.write(text);
+  let received = '';
+  const answer = new Promise<string>((resolve) => {
+    socket.setEncoding('utf8').on('data', (chunk: string) => {
+      received += chunk;
+      const length = /content-length: (\d+)/i.exec(received)?.[1];
+      const bodyStart = received.indexOf('\r\n\r\n') + 4;
+      if (length !== undefined && bodyStart >= 4 && Buffer.byteLength(received.slice(bodyStart)) >= Number(length)) resolve(received);
+    });
+    socket.on('close', () => resolve(received));
+    socket.on('error', () => undefined);
+  });
+  return { socket, answer };
 }
 
 /** Cleanup runs what each test started, in reverse, after it. */
@@ -82,6 +105,8 @@ async function confWith(directive: string, from: string, to: string): Promise<st
   const line = `${directive} ${from};`;
   if (!template.includes(line)) throw new Error(`nginx.conf has no "${line}"`);
   const folder = await mkdtemp(path.join(tmpdir(), 'flowchat-nginx-conf-'));
+  // nginx's workers (not root) read the copy.
+  await chmod(folder, 0o755);
   cleanups.push(() => rm(folder, { recursive: true, force: true }));
   const file = path.join(folder, 'nginx.conf');
   await writeFile(file, template.replace(line, `${directive} ${to};`));
@@ -204,6 +229,72 @@ describeE2E('nginx.conf', () => {
       const conf = await confWith('proxy_read_timeout', '75s', '1s');
       const nginx = await nginxTo(await listen(hung), conf);
       expectUnavailable(await request(`${nginx.url}${B}/health`));
+    });
+  });
+
+  describe('under load', () => {
+    it('holds 4,000 polls from one address (loopback is not limited), all released by one post', async () => {
+      const server = await backend();
+      const nginx = await nginxTo(server.port);
+      const { port } = new URL(nginx.url);
+      const polls = await Promise.all(Array.from({ length: 4_000 }, () => rawRequest(Number(port), `GET ${B}?room=crowd&timeout=60 HTTP/1.1\r\nHost: x\r\n\r\n`)));
+      cleanups.push(async () => polls.forEach((poll) => poll.socket.destroy()));
+      await waitFor(async () => (await heldPolls(server.base)) === 4_000, 60_000);
+      const posted = await request(`${nginx.url}${B}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ author: 'a', text: 'to all', room: 'crowd' }) });
+      expect(posted.status).toBe(201);
+      const answers = await Promise.all(polls.map((poll) => poll.answer));
+      expect(answers.filter((answer) => answer.startsWith('HTTP/1.1 200') && answer.includes('"text":"to all"'))).toHaveLength(4_000);
+    }, 120_000);
+
+    it('answers a request within 2 s while 1,500 half-open connections hang', async () => {
+      const server = await backend();
+      const nginx = await nginxTo(server.port);
+      const { port } = new URL(nginx.url);
+      // Half of them stopped in the middle of their headers, half asked for a poll and went silent: each of
+      // those holds a connection to the backend too, until its timeout.
+      const hanging = await Promise.all(
+        Array.from({ length: 1_500 }, (_, i) =>
+          rawRequest(Number(port), i % 2 === 0 ? `GET ${B}/health HTTP/1.1\r\nHost: x\r\n` : `GET ${B}?room=silent&timeout=60 HTTP/1.1\r\nHost: x\r\n\r\n`),
+        ),
+      );
+      cleanups.push(async () => hanging.forEach((half) => half.socket.destroy()));
+      await waitFor(async () => (await heldPolls(server.base)) === 750, 30_000);
+      const started = performance.now();
+      const answer = await request(`${nginx.url}${B}/health`);
+      expect(answer.status).toBe(200);
+      expect(performance.now() - started).toBeLessThan(2_000);
+    }, 60_000);
+
+    it('answers a body over the backend\'s 16 KiB itself: 413 BODY_TOO_LARGE in JSON', async () => {
+      const nginx = await nginxTo(await freePort());
+      const reply = await request(`${nginx.url}${B}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'x'.repeat(17_000) }) });
+      expect(reply.status).toBe(413);
+      expect(reply.headers['cache-control']).toBe('no-store');
+      expect(JSON.parse(reply.body)).toMatchObject({ error: { code: 'BODY_TOO_LARGE' } });
+    });
+
+    it('refuses connections past the per-address limit with 429 RATE_LIMITED in JSON, for an address that is not loopback', async () => {
+      const server = await backend();
+      // Here 127.0.0.2 stands for a client elsewhere: only 127.0.0.1 keeps its exemption.
+      const conf = await confWith('127.0.0.0/8', '0', '1;\n        127.0.0.1/32 0');
+      const nginx = await nginxTo(server.port, conf);
+      const polls = Array.from({ length: 200 }, () => openPoll(`${nginx.url}${B}?room=limited&timeout=60`, {}, '127.0.0.2'));
+      cleanups.push(async () => polls.forEach((poll) => poll.disconnect()));
+      await waitFor(async () => (await heldPolls(server.base)) === 200, 30_000);
+      const refused = await request(`${nginx.url}${B}?room=limited&timeout=60`, { localAddress: '127.0.0.2' });
+      expect(refused.status).toBe(429);
+      expect(refused.headers['retry-after']).toBe('1');
+      expect(JSON.parse(refused.body)).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+      expect((await request(`${nginx.url}${B}/health`)).status).toBe(200);
+    }, 60_000);
+
+    it('runs its workers as another user than root when started as root', async ({ skip }) => {
+      skip(process.getuid?.() !== 0, 'not started as root here');
+      const nginx = await nginxTo(await freePort());
+      const { execFileSync } = await import('node:child_process');
+      const users = execFileSync('ps', ['-o', 'user=', '--ppid', String(nginx.pid)], { encoding: 'utf8' }).trim().split('\n');
+      expect(users.length).toBeGreaterThan(0);
+      expect(users.filter((user) => user.trim() === 'root')).toEqual([]);
     });
   });
 

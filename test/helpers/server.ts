@@ -59,10 +59,10 @@ export function postJson(url: string, body: unknown, headers: Record<string, str
  * openPoll starts a poll over its own socket and returns a way to drop the
  * connection before the answer comes, as a closed browser tab would.
  */
-export function openPoll(url: string, headers: Record<string, string> = {}): { answer: Promise<TimedAnswer>; disconnect(): void } {
+export function openPoll(url: string, headers: Record<string, string> = {}, localAddress?: string): { answer: Promise<TimedAnswer>; disconnect(): void } {
   const started = performance.now();
   const agent = new http.Agent({ keepAlive: false });
-  const request = http.get(url, { agent, headers });
+  const request = http.get(url, { agent, headers, ...(localAddress === undefined ? {} : { localAddress }) });
   const answer = new Promise<TimedAnswer>((resolve, reject) => {
     request.on('error', reject);
     request.on('response', (response) => {
