@@ -40,7 +40,7 @@ const log = createLogView({ log: $('log'), unread: $('unread') });
 const status = createStatusView({ element: $('state'), retry: $('reconnect'), announce: $('state-announce') });
 const text = $('text');
 const seen = createSeen();
-const nickDialog = { dialog: $('nick-dialog'), form: $('nick-form'), input: $('nick'), error: $('nick-error'), note: $('nick-reason') };
+const nickDialog = { dialog: $('nick-dialog'), form: $('nick-form'), input: $('nick'), passwordInput: $('password'), error: $('nick-error'), note: $('nick-reason') };
 
 const session = createSession({
   endpoint: ENDPOINT,
@@ -176,6 +176,9 @@ const profile = createProfileDialog({
     direct: $('profile-direct'),
     changeNick: $('change-nick'),
     signOut: $('sign-out'),
+    passwordForm: $('password-form'),
+    oldPassword: $('old-password'),
+    newPassword: $('new-password'),
     close: $('profile-close'),
   },
   api: {
@@ -184,8 +187,10 @@ const profile = createProfileDialog({
     save: (fields) => call('/session', { method: 'PATCH', body: fields }),
   },
   me,
+  isGuest: () => session.guest,
   onDirect: startDirect,
   onChangeNick: changeNick,
+  onChangePassword: (old, wanted) => session.changePassword(old, wanted),
   onSignOut: () => session.signOut(),
 });
 
@@ -293,8 +298,10 @@ function refreshRoomsSoon() {
   roomsTimer = setTimeout(() => rooms.refresh(), ROOMS_AFTER_POST_MS);
 }
 
-function useSession({ nick }) {
+function useSession({ nick, guest }) {
   const signedIn = nick !== null;
+  // A guest's private rooms end with its session: it should know before making one.
+  $('guest-note').hidden = !(signedIn && guest);
   $('me-button').hidden = !signedIn;
   text.disabled = !signedIn;
   $('send').disabled = !signedIn;
@@ -312,7 +319,7 @@ function useSession({ nick }) {
 
 function changeNick() {
   if (nickDialog.dialog.open) return;
-  askNick({ ...nickDialog, suggestion: session.nick, cancellable: true, claim: (wanted) => session.change(wanted) })
+  askNick({ ...nickDialog, suggestion: session.nick, cancellable: true, claim: (wanted, options) => session.change(wanted, options) })
     .then(() => text.focus());
 }
 

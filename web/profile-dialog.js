@@ -8,13 +8,14 @@ const CONTROL = { status: /\p{Cc}/u, bio: /[^\P{Cc}\n\t]/u };
 
 /**
  * createProfileDialog shows a user's profile in `#profile`: one's own to
- * edit (status and bio; also change nick and sign out), anyone else's to
- * read, with a button to start a direct conversation. `api` holds
+ * edit (status and bio; a guest's nick, an account's password; sign out),
+ * anyone else's to read, with a button to start a direct conversation. `api` holds
  * `mine()` (GET B/session), `user(nick)` (GET B/users/NICK) and
  * `save(fields)` (PATCH B/session).
  */
-export function createProfileDialog({ elements, api, me, onDirect, onChangeNick, onSignOut }) {
+export function createProfileDialog({ elements, api, me, isGuest, onDirect, onChangeNick, onChangePassword, onSignOut }) {
   const { dialog, avatar, nick, online, view, statusText, bioText, form, status, bio, error, message, direct, changeNick, signOut, close } = elements;
+  const { passwordForm, oldPassword, newPassword } = elements;
   let shownNick = null;
   let saved = { status: '', bio: '' };
   let opened = 0;
@@ -38,7 +39,11 @@ export function createProfileDialog({ elements, api, me, onDirect, onChangeNick,
     online.textContent = '';
     form.hidden = !mine;
     view.hidden = mine;
-    changeNick.hidden = !mine;
+    // An account's login is its nick for good; a guest has no password.
+    changeNick.hidden = !mine || !isGuest();
+    passwordForm.hidden = !mine || isGuest();
+    oldPassword.value = '';
+    newPassword.value = '';
     signOut.hidden = !mine;
     direct.hidden = mine;
     fail('');
@@ -119,6 +124,23 @@ export function createProfileDialog({ elements, api, me, onDirect, onChangeNick,
     } catch (problem) {
       say('');
       fail(describeError(problem));
+    }
+  });
+  passwordForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const wanted = newPassword.value;
+    const length = [...wanted.normalize('NFC')].length;
+    if (length < 8 || length > 128) return fail('A password is 8 to 128 characters.');
+    fail('');
+    say('Changing…');
+    try {
+      await onChangePassword(oldPassword.value, wanted);
+      oldPassword.value = '';
+      newPassword.value = '';
+      say('Password changed; your other sessions have ended.');
+    } catch (problem) {
+      say('');
+      fail(problem.code === 'BAD_CREDENTIALS' ? 'The current password is wrong.' : describeError(problem));
     }
   });
   direct.addEventListener('click', () => {

@@ -1,7 +1,7 @@
 import { requestJson } from './api.js';
 import { describeError } from './errors.js';
 import { loadNick, saveNick } from './nick.js';
-import { loadToken, saveToken, watchToken } from './token-store.js';
+import { loadGuest, loadToken, saveToken, watchToken } from './token-store.js';
 
 const TIMEOUT_MS = 15_000;
 
@@ -10,33 +10,44 @@ const TIMEOUT_MS = 15_000;
  * presence"): a nick and the bearer token the server gave for it,
  * remembered across reloads and shared by the page's tabs.
  *
- * When the server no longer knows the token (it restarted, or the session
- * expired) `renew` opens a new session for the same nick, so the person is
- * asked nothing unless someone else took the nick meanwhile. Only then, or
- * on a first visit, `chooseNick({reason, suggestion, claim})` shows the
- * nick dialog; it resolves once `claim(nick)` succeeded, and claim's
- * ApiError (a nick taken) is the dialog's to show.
+ * A session is a guest's (a nick alone) or an account's (a login and its
+ * password, PROTOCOL.md "Accounts and identity"). When the server no longer
+ * knows a guest's token (it restarted, or the session expired) `renew`
+ * opens a new session for the same nick, so the person is asked nothing
+ * unless someone else took the nick meanwhile; an account's needs its
+ * password again. Then, or on a first visit, `chooseNick({reason,
+ * suggestion, claim})` shows the sign-in dialog; it resolves once
+ * `claim(nick, {intent, password})` succeeded (intent `guest`, `login` or
+ * `create`), and claim's ApiError (a nick taken, a wrong password) is the
+ * dialog's to show.
  *
- * `onChange({nick, token})` hears of every new session (nick null after
- * signing out); `onRenewing()` of a token found dead.
+ * `onChange({nick, token, guest})` hears of every new session (nick null
+ * after signing out); `onRenewing()` of a token found dead.
  */
 export function createSession({ endpoint, chooseNick, onChange, onRenewing = () => {} }) {
   let nick = loadNick();
   let token = loadToken(nick);
+  let guest = loadGuest(nick);
   let opening = null;
 
-  function adopt(newNick, newToken) {
-    if (newNick === nick && newToken === token) return;
+  function adopt(newNick, newToken, newGuest = guest) {
+    if (newNick === nick && newToken === token && newGuest === guest) return;
     nick = newNick;
     token = newToken;
+    guest = newGuest;
     saveNick(nick);
-    saveToken(nick, token);
-    onChange({ nick, token });
+    saveToken(nick, token, guest);
+    onChange({ nick, token, guest });
   }
 
-  async function claim(wanted) {
-    const opened = await requestJson(`${endpoint}/session`, { method: 'POST', body: { nick: wanted }, timeoutMs: TIMEOUT_MS });
-    adopt(opened.nick, opened.token);
+  async function claim(wanted, { intent = 'guest', password = '' } = {}) {
+    const [path, body] = {
+      guest: ['/session', { nick: wanted }],
+      login: ['/session', { login: wanted, password }],
+      create: ['/accounts', { login: wanted, password }],
+    }[intent];
+    const opened = await requestJson(`${endpoint}${path}`, { method: 'POST', body, timeoutMs: TIMEOUT_MS });
+    adopt(opened.nick, opened.token, opened.guest !== false);
   }
 
   // A sibling tab that hit the same dead token may have opened the new
@@ -54,6 +65,11 @@ export function createSession({ endpoint, chooseNick, onChange, onRenewing = () 
       try {
         if (nick === null) {
           await chooseNick({ reason: null, suggestion, claim });
+          return token;
+        }
+        if (!guest) {
+          // Only its password opens an account's session again.
+          await chooseNick({ reason: `Your session ended; log in again as “${nick}”.`, suggestion: nick, claim, password: true });
           return token;
         }
         try {
@@ -113,18 +129,22 @@ export function createSession({ endpoint, chooseNick, onChange, onRenewing = () 
     get nick() {
       return nick;
     },
+    /** guest is true for a guest's session (a nick alone), false for an account's. */
+    get guest() {
+      return guest;
+    },
     /** token is the current bearer token, or null while there is none. */
     get token() {
       return token;
     },
     /** start resumes the remembered session, checking it in the background, or opens one. */
     start() {
-      watchToken((savedNick, savedToken) => adopt(savedNick, savedToken));
+      watchToken((savedNick, savedToken, savedGuest) => adopt(savedNick, savedToken, savedGuest));
       if (token === null) {
         open().catch(() => {});
         return;
       }
-      onChange({ nick, token });
+      onChange({ nick, token, guest });
       verify();
     },
     /** ready resolves with a live token, opening a session when there is none. */
@@ -141,11 +161,15 @@ export function createSession({ endpoint, chooseNick, onChange, onRenewing = () 
     /** verify asks the server whether it still knows the token (it may have restarted), renewing it if not. */
     verify,
     /** change opens a session for another nick, then ends the old one; a refusal is thrown for the dialog. */
-    async change(wanted) {
+    async change(wanted, options) {
       if (wanted === nick && token !== null) return;
       const old = token;
-      await claim(wanted);
+      await claim(wanted, options);
       if (old !== null) end(old);
+    },
+    /** changePassword changes an account's password (the server ends its other sessions); a refusal is thrown. */
+    async changePassword(old, wanted) {
+      await requestJson(`${endpoint}/session`, { method: 'PATCH', body: { password: { old, new: wanted } }, token, timeoutMs: TIMEOUT_MS });
     },
     /** signOut ends the session and forgets the nick, then asks for one again. */
     signOut() {
@@ -153,9 +177,10 @@ export function createSession({ endpoint, chooseNick, onChange, onRenewing = () 
       const previous = nick;
       nick = null;
       token = null;
+      guest = true;
       saveNick(null);
       saveToken(null, null);
-      onChange({ nick: null, token: null });
+      onChange({ nick: null, token: null, guest });
       if (old !== null) end(old);
       return open(previous);
     },

@@ -20,11 +20,21 @@ export function loadToken(nick) {
   }
 }
 
-/** saveToken remembers `token` for `nick`; null forgets it. */
-export function saveToken(nick, token) {
+/** loadGuest tells whether the remembered session of `nick` is a guest's (true unless it was saved as an account's). */
+export function loadGuest(nick) {
+  try {
+    const saved = JSON.parse(localStorage.getItem(KEY) ?? 'null');
+    return saved?.nick !== nick || saved?.guest !== false;
+  } catch {
+    return true;
+  }
+}
+
+/** saveToken remembers `token` for `nick`, and whether it is a guest's; null forgets it. */
+export function saveToken(nick, token, guest = true) {
   try {
     if (token === null) localStorage.removeItem(KEY);
-    else localStorage.setItem(KEY, JSON.stringify({ nick, token }));
+    else localStorage.setItem(KEY, JSON.stringify({ nick, token, guest }));
   } catch {
     // As in loadToken: the session still works for this page's lifetime.
   }
@@ -36,7 +46,7 @@ export function watchToken(onToken) {
     if (event.key !== KEY || event.newValue === null) return;
     try {
       const saved = JSON.parse(event.newValue);
-      if (typeof saved?.nick === 'string' && TOKEN.test(saved?.token ?? '')) onToken(saved.nick, saved.token);
+      if (typeof saved?.nick === 'string' && TOKEN.test(saved?.token ?? '')) onToken(saved.nick, saved.token, saved.guest !== false);
     } catch {
       // Not ours to understand; ignore it.
     }
