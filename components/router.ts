@@ -2,7 +2,7 @@ import { defineChatComponent } from '../src/app-context.ts';
 import { errorReply } from '../src/protocol/packets.ts';
 import { replyPort, requestPort } from '../src/protocol/ports.ts';
 
-type Route = 'poll' | 'post' | 'health' | 'graph' | 'session' | 'rooms' | 'users';
+type Route = 'poll' | 'post' | 'health' | 'graph' | 'session' | 'rooms' | 'users' | 'auth';
 
 /**
  * Paths relative to the base path B, with `:name` segments as parameters;
@@ -15,6 +15,9 @@ const ROUTES: readonly { readonly path: readonly string[]; readonly methods: Rea
   { path: ['graph'], methods: { GET: 'graph' } },
   { path: ['session'], methods: { GET: 'session', POST: 'session', PATCH: 'session', DELETE: 'session' } },
   { path: ['accounts'], methods: { POST: 'session' } },
+  { path: ['auth'], methods: { GET: 'auth' } },
+  { path: ['auth', 'oidc'], methods: { GET: 'auth' } },
+  { path: ['auth', 'oidc', 'callback'], methods: { GET: 'auth' } },
   { path: ['rooms'], methods: { GET: 'rooms', POST: 'rooms' } },
   { path: ['rooms', ':room', 'invite'], methods: { POST: 'rooms' } },
   { path: ['rooms', ':room', 'leave'], methods: { POST: 'rooms' } },
@@ -69,6 +72,7 @@ export default defineChatComponent({
     session: requestPort('GET, POST, PATCH and DELETE B/session, and POST B/accounts'),
     rooms: requestPort('GET and POST B/rooms, POST B/rooms/R/invite and B/rooms/R/leave'),
     users: requestPort('GET B/users and B/users/NICK'),
+    auth: requestPort('GET B/auth, B/auth/oidc and B/auth/oidc/callback: external sign-in'),
     error: replyPort('404 and 405 answers'),
   },
   create({ out, app }) {

@@ -1,19 +1,23 @@
+import { nanoid } from 'nanoid';
 import { defineChatComponent } from '../src/app-context.ts';
 import { ProtocolError } from '../src/protocol/errors.ts';
 import { codePoints, jsonObject, nick, room, single, text } from '../src/protocol/fields.ts';
-import type { Person, RoomCommand, UserQuery } from '../src/protocol/membership.ts';
-import { attempt, errorReply, reply, type HttpRequest, type Reply, type SessionRef } from '../src/protocol/packets.ts';
-import { replyPort, requestPort, roomCommandPort, sessionEndPort, userQueryPort } from '../src/protocol/ports.ts';
+import type { ExternalIdentity, Person, RoomCommand, UserQuery } from '../src/protocol/membership.ts';
+import { attempt, refusalOf, reply, type HttpRequest, type Reply, type SessionRef } from '../src/protocol/packets.ts';
+import { identityPort, replyPort, requestPort, roomCommandPort, sessionEndPort, userQueryPort } from '../src/protocol/ports.ts';
 import { booleanSetting, integerSetting } from '../src/runtime/port.ts';
 import { SlidingWindow } from '../src/rate/sliding-window.ts';
 import { hashPassword, verifyPassword } from '../src/sessions/password.ts';
-import { profileOf, SessionStore, type Session } from '../src/sessions/session-store.ts';
+import { profileOf, SessionStore, type Session, type User } from '../src/sessions/session-store.ts';
 import { LOGIN_FAILURE_WINDOW_MS, SESSION_RATE_WINDOW_MS } from '../src/settings.ts';
 
 // RFC 7235: the scheme name is case-insensitive.
 const BEARER = /^Bearer +([A-Za-z0-9_-]{1,128})$/i;
 const SWEEP_MS = 30_000;
 const PASSWORD = { min: 8, max: 128 };
+// PROTOCOL.md: the code an external sign-in hands the page is valid 60 s and usable once.
+const CODE_MS = 60_000;
+const MAX_CODES = 10_000;
 
 /** Session opens, edits and ends sessions and accounts, tells every request whose it is, and finds users. */
 export default defineChatComponent({
@@ -24,6 +28,7 @@ export default defineChatComponent({
     manage: requestPort('GET, POST, PATCH and DELETE B/session, and POST B/accounts'),
     users: requestPort('GET B/users?room=, ?q= and B/users/NICK'),
     rooms: requestPort('Requests to B/rooms, whose named people are looked up'),
+    external: identityPort('Who an OpenID Connect provider vouched for: their account, and a one-time code for the page to open a session with'),
     idleMs: integerSetting('Milliseconds without a request after which a guest\'s session expires (default 600000: 10 minutes)', 1_000, 86_400_000),
     maxSessions: integerSetting('Sessions at once (default 100000); beyond it 503 TOO_MANY_SESSIONS', 1, 10_000_000),
     guests: booleanSetting('Whether a nick alone opens a (guest) session (default true); false: accounts only'),
@@ -42,6 +47,7 @@ export default defineChatComponent({
     const opening = new SlidingWindow(sessionRateLimit, SESSION_RATE_WINDOW_MS, app.now);
     const failedLogins = new SlidingWindow(loginFailuresPerLogin, LOGIN_FAILURE_WINDOW_MS, app.now);
     const failedFrom = new SlidingWindow(loginFailuresPerAddress, LOGIN_FAILURE_WINDOW_MS, app.now);
+    const codes = new Map<string, { readonly user: User; readonly expires: number }>();
     let guests = true;
     let maxFound = 20;
     let sweeper: NodeJS.Timeout | undefined;
@@ -62,10 +68,7 @@ export default defineChatComponent({
     function later(request: HttpRequest, work: () => Promise<Reply | UserQuery>): void {
       const done = work().then(
         (result) => void ('kind' in result ? out.send('users', result) : out.send('reply', result)),
-        (error: unknown) => {
-          if (!(error instanceof ProtocolError)) throw error;
-          void out.send('reply', errorReply(request, error.code, error.message, error.headers));
-        },
+        (error: unknown) => void out.send('reply', refusalOf(request, error)),
       );
       background(done, request);
     }
@@ -130,8 +133,7 @@ export default defineChatComponent({
         if (request.path.endsWith('/accounts')) return void createAccount(request);
         const fields = jsonObject(request.body);
         if (fields.login !== undefined || fields.password !== undefined) return void logIn(request, fields);
-        // No external sign-in is configured, so no code was ever handed out.
-        if (fields.code !== undefined) throw new ProtocolError('BAD_CREDENTIALS', 'this code is unknown or expired; sign in again');
+        if (fields.code !== undefined) return redeem(request, fields.code);
         if (!guests) throw new ProtocolError('BAD_FIELD', 'this server has no guest sessions; log in with "login" and "password", or create an account with POST /accounts');
         const wanted = nick(fields.nick);
         return opened(request, sessions.openGuest(wanted), wanted);
@@ -155,6 +157,25 @@ export default defineChatComponent({
         user.bio = bio;
       }
       return { request, kind: 'profile', profile: { ...profileOf(user), user: user.id, guest: user.guest } };
+    }
+
+    /** redeem opens a session for the one-time code an external sign-in handed the page. */
+    function redeem(request: HttpRequest, code: unknown): Reply {
+      const granted = typeof code === 'string' ? codes.get(code) : undefined;
+      if (typeof code === 'string') codes.delete(code);
+      if (granted === undefined || granted.expires <= app.now()) throw new ProtocolError('BAD_CREDENTIALS', 'this sign-in code is unknown, expired or used; sign in again');
+      return opened(request, sessions.openFor(granted.user), granted.user.nick);
+    }
+
+    /** grant hands a code for the account a provider vouched for, valid 60 s and once, and sends the browser to the page with it. */
+    function grant({ request, issuer, subject, nick: wanted }: ExternalIdentity): Reply {
+      const now = app.now();
+      for (const [code, { expires }] of codes) if (expires <= now) codes.delete(code);
+      if (codes.size >= MAX_CODES) throw new ProtocolError('RATE_LIMITED', 'too many sign-ins are under way; try again in a minute', { 'retry-after': '60' });
+      const code = nanoid();
+      codes.set(code, { user: sessions.externalAccount(issuer, subject, wanted), expires: now + CODE_MS });
+      const page = app.settings.basePath.slice(0, app.settings.basePath.lastIndexOf('/') + 1);
+      return reply(request, 302, {}, { location: `${page}?signin=${code}` });
     }
 
     function users(request: HttpRequest): UserQuery {
@@ -205,6 +226,10 @@ export default defineChatComponent({
         return 'kind' in result ? out.send('users', result) : out.send('reply', result);
       },
       users: (request) => answer(request, () => users(request)),
+      external(identity) {
+        const checked = attempt(identity.request, () => grant(identity));
+        return out.send('reply', 'error' in checked ? checked.error : checked.value);
+      },
       rooms(request) {
         const checked = attempt(request, () => people(request));
         return 'error' in checked ? out.send('reply', checked.error) : out.send('rooms', checked.value);
@@ -226,6 +251,7 @@ export default defineChatComponent({
         opening.clear();
         failedLogins.clear();
         failedFrom.clear();
+        codes.clear();
       },
     };
   },

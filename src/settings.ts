@@ -34,6 +34,17 @@ export interface Settings {
   readonly webRoot: string;
   /** Open requests that must have ended (and stayed ended for a second) before memory is reclaimed; 0 never reclaims. */
   readonly reclaimAfterDrop: number;
+  /** Sign-in with an OpenID Connect provider, when configured. */
+  readonly oidc: OidcSettings | undefined;
+}
+
+/** OidcSettings: the provider, this client's registration with it, and where browsers reach flowchat. */
+export interface OidcSettings {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** The origin browsers reach the page at (nginx's, say): the provider sends them back to PUBLIC_URL + B + /auth/oidc/callback. */
+  readonly publicUrl: string;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -78,6 +89,26 @@ export function readSettings(env: Env = process.env): Settings {
     problems.push(`TRUST_PROXY=${JSON.stringify(trust)}: must be a comma-separated list of addresses or CIDR ranges (or loopback, linklocal, uniquelocal), or "none"`);
   }
 
+  const oidcNames = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'PUBLIC_URL'] as const;
+  const given = oidcNames.filter((name) => value(name, '') !== '');
+  let oidc: OidcSettings | undefined;
+  if (given.length > 0 && given.length < oidcNames.length) {
+    problems.push(`${oidcNames.filter((name) => !given.includes(name)).join(', ')}: must be set too, for sign-in with OpenID Connect (${given.join(', ')} ${given.length === 1 ? 'is' : 'are'} set); or unset them all`);
+  } else if (given.length === oidcNames.length) {
+    const url = (name: string): string => {
+      const raw = value(name, '');
+      try {
+        const parsed = new URL(raw);
+        if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('not http');
+        return raw.replace(/\/$/, '');
+      } catch {
+        problems.push(`${name}=${JSON.stringify(raw)}: must be an http(s) URL such as https://accounts.example.com`);
+        return raw;
+      }
+    };
+    oidc = { issuer: url('OIDC_ISSUER'), clientId: value('OIDC_CLIENT_ID', ''), clientSecret: value('OIDC_CLIENT_SECRET', ''), publicUrl: url('PUBLIC_URL') };
+  }
+
   const settings: Settings = {
     port: integer('PORT', 9090, 0, 65535),
     host: value('HOST', '127.0.0.1'),
@@ -94,6 +125,7 @@ export function readSettings(env: Env = process.env): Settings {
     storageMaxBytes: integer('STORAGE_MAX_BYTES', 268_435_456, 65_536, Number.MAX_SAFE_INTEGER), // bytes: 256 MiB, as PROTOCOL.md says
     webRoot: path.resolve(value('WEB_ROOT', 'web')),
     reclaimAfterDrop: integer('RECLAIM_AFTER_DROP', 1000, 0, 1_000_000),
+    oidc,
   };
   if (problems.length > 0) throw new SettingsError(problems);
   return Object.freeze(settings);

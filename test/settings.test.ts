@@ -20,6 +20,7 @@ describe('settings', () => {
       storageMaxBytes: 268_435_456,
       webRoot: path.resolve('web'),
       reclaimAfterDrop: 1000,
+      oidc: undefined,
     });
   });
 
@@ -33,6 +34,13 @@ describe('settings', () => {
       maxHeldPolls: 5, trustProxy: '10.0.0.0/8, 127.0.0.1', bodyLimit: 1024, reclaimAfterDrop: 0,
     });
     expect(readSettings({ TRUST_PROXY: 'none' }).trustProxy).toBe(false);
+  });
+
+  it('reads sign-in with OpenID Connect from its four variables, all or none', () => {
+    const oidc = { OIDC_ISSUER: 'https://id.example.com/', OIDC_CLIENT_ID: 'chat', OIDC_CLIENT_SECRET: 's3cret', PUBLIC_URL: 'https://chat.example.com' };
+    expect(readSettings(oidc).oidc).toEqual({ issuer: 'https://id.example.com', clientId: 'chat', clientSecret: 's3cret', publicUrl: 'https://chat.example.com' });
+    expect(() => readSettings({ OIDC_ISSUER: 'https://id.example.com' })).toThrow('OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, PUBLIC_URL: must be set too, for sign-in with OpenID Connect (OIDC_ISSUER is set); or unset them all');
+    expect(() => readSettings({ ...oidc, OIDC_ISSUER: 'id.example.com' })).toThrow('OIDC_ISSUER="id.example.com": must be an http(s) URL');
   });
 
   it('is frozen', () => {

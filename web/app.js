@@ -317,6 +317,20 @@ function useSession({ nick, guest }) {
   users.refresh();
 }
 
+/** offerExternalSignIn shows "Sign in with …" in the sign-in dialog when the server has a provider configured. */
+async function offerExternalSignIn() {
+  try {
+    const { oidc } = await call('/auth', { needsSession: false });
+    if (oidc === null) return;
+    const link = $('oidc-sign-in');
+    link.textContent = `Sign in with ${oidc.name}`;
+    link.href = oidc.start;
+    link.hidden = false;
+  } catch {
+    // No external sign-in, or the server is away: the other ways still work.
+  }
+}
+
 function changeNick() {
   if (nickDialog.dialog.open) return;
   askNick({ ...nickDialog, suggestion: session.nick, cancellable: true, claim: (wanted, options) => session.change(wanted, options) })
@@ -352,4 +366,12 @@ users.setRoom(room);
 showTitle();
 poller.start();
 rooms.start();
-session.start();
+// An external sign-in comes back with a one-time code: used once, then gone from the address.
+const signInCode = new URLSearchParams(location.search).get('signin');
+if (signInCode !== null) {
+  const address = new URL(location.href);
+  address.searchParams.delete('signin');
+  history.replaceState(null, '', address);
+}
+session.start(signInCode);
+offerExternalSignIn();

@@ -45,6 +45,8 @@ export function createSession({ endpoint, chooseNick, onChange, onRenewing = () 
       guest: ['/session', { nick: wanted }],
       login: ['/session', { login: wanted, password }],
       create: ['/accounts', { login: wanted, password }],
+      // The one-time code an external sign-in sent the browser back with.
+      code: ['/session', { code: password }],
     }[intent];
     const opened = await requestJson(`${endpoint}${path}`, { method: 'POST', body, timeoutMs: TIMEOUT_MS });
     adopt(opened.nick, opened.token, opened.guest !== false);
@@ -137,9 +139,23 @@ export function createSession({ endpoint, chooseNick, onChange, onRenewing = () 
     get token() {
       return token;
     },
-    /** start resumes the remembered session, checking it in the background, or opens one. */
-    start() {
+    /**
+     * start resumes the remembered session, checking it in the background, or
+     * opens one; with `signInCode` (from an external sign-in) it opens the
+     * session that code stands for instead, asking as usual if it is refused.
+     */
+    start(signInCode = null) {
       watchToken((savedNick, savedToken, savedGuest) => adopt(savedNick, savedToken, savedGuest));
+      if (signInCode !== null) {
+        const old = token;
+        claim(null, { intent: 'code', password: signInCode }).then(
+          () => {
+            if (old !== null && old !== token) end(old);
+          },
+          () => (token === null ? open().catch(() => {}) : onChange({ nick, token, guest })),
+        );
+        return;
+      }
       if (token === null) {
         open().catch(() => {});
         return;

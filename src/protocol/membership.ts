@@ -27,6 +27,14 @@ export interface SessionEnd {
   readonly userGone: boolean;
 }
 
+/** ExternalIdentity is who an OpenID Connect provider says signed in: its issuer, its subject there, and the nick it would like. */
+export interface ExternalIdentity {
+  readonly request: HttpRequest;
+  readonly issuer: string;
+  readonly subject: string;
+  readonly nick: string | undefined;
+}
+
 /** Person is a nick named in a request, with the id of the user who holds it now (undefined: nobody). */
 export interface Person {
   readonly nick: string;

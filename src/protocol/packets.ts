@@ -129,6 +129,12 @@ function isRequest(value: unknown): value is HttpRequest {
   return typeof value === 'object' && value !== null && typeof (value as HttpRequest).respond === 'function';
 }
 
+/** refusalOf makes the error Reply for a ProtocolError; any other error is a bug and is thrown again (500). */
+export function refusalOf(request: HttpRequest, error: unknown): Reply {
+  if (!(error instanceof ProtocolError)) throw error;
+  return errorReply(request, error.code, error.message, error.headers);
+}
+
 /**
  * attempt runs a component's checks on a request: a ProtocolError becomes
  * the error Reply to send; any other error is a bug and propagates (500).
@@ -137,7 +143,6 @@ export function attempt<T>(request: HttpRequest, check: () => T): { value: T } |
   try {
     return { value: check() };
   } catch (error) {
-    if (!(error instanceof ProtocolError)) throw error;
-    return { error: errorReply(request, error.code, error.message, error.headers) };
+    return { error: refusalOf(request, error) };
   }
 }

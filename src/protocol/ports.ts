@@ -1,5 +1,5 @@
 import { port, type PortSpec } from '../runtime/port.ts';
-import type { Departure, PresenceEvent, RoomCommand, RoomListing, SessionEnd, UserQuery } from './membership.ts';
+import type { Departure, ExternalIdentity, PresenceEvent, RoomCommand, RoomListing, SessionEnd, UserQuery } from './membership.ts';
 import type { HttpRequest, PollCommand, PostCommand, Reply } from './packets.ts';
 
 /** Port declarations for the chat's packet kinds; the datatype names are what graph.json checks. */
@@ -29,3 +29,5 @@ export const sessionEndPort = (description: string): PortSpec<SessionEnd> => por
 export const roomCommandPort = (description: string): PortSpec<RoomCommand> => port<RoomCommand>('room-command', description);
 
 export const roomNamePort = (description: string): PortSpec<string> => port<string>('room-name', description);
+
+export const identityPort = (description: string): PortSpec<ExternalIdentity> => port<ExternalIdentity>('external-identity', description);

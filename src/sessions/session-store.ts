@@ -39,6 +39,8 @@ export class SessionStore {
   private readonly sessionsOf = new Map<string, Set<Session>>();
   private readonly guests = new Map<string, User>();
   private readonly accounts = new Map<string, User>();
+  /** Accounts bound to an OpenID Connect identity, by `issuer NUL subject`. */
+  private readonly external = new Map<string, User>();
 
   /** Sessions at once; new ones are refused beyond it. */
   maxSessions = 100_000;
@@ -77,6 +79,24 @@ export class SessionStore {
     const user: User = { id: `u_${nanoid()}`, nick: login, guest: false, status: '', bio: '', password };
     this.accounts.set(login, user);
     return this.start(user);
+  }
+
+  /**
+   * externalAccount finds the account bound to a provider's issuer and
+   * subject, or makes one: its nick is the one the provider suggests, made
+   * to fit the nick rule and, if taken, numbered. It has no password.
+   */
+  externalAccount(issuer: string, subject: string, wanted: string | undefined): User {
+    const key = `${issuer}\u0000${subject}`;
+    const known = this.external.get(key);
+    if (known !== undefined) return known;
+    const base = (wanted ?? '').replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 28) || 'user';
+    let nick = base;
+    for (let n = 2; this.isTaken(nick); n++) nick = `${base}-${n}`;
+    const user: User = { id: `u_${nanoid()}`, nick, guest: false, status: '', bio: '', password: undefined };
+    this.accounts.set(nick, user);
+    this.external.set(key, user);
+    return user;
   }
 
   /** account finds an account by its login. */

@@ -58,6 +58,7 @@ const refusals: Record<string, Refusal | 'never refuses'> = {
     port: 'out',
     code: 'ROOM_LIMIT',
   },
+  OidcSignIn: { provoke: (c) => c.send('in', fakeRequest({ path: '/gochat/chat/auth/oidc' })), port: 'reply', code: 'NOT_FOUND' },
   Presence: 'never refuses',
   Inspector: 'never refuses',
   Responder: 'never refuses',

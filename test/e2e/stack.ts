@@ -30,13 +30,14 @@ export interface Setting {
   data: unknown;
 }
 
-/** StackOptions: graph.json's initial packets to change for this stack's backend. */
+/** StackOptions: graph.json's initial packets to change for this stack's backend, and more of its environment, made knowing nginx's origin. */
 export interface StackOptions {
   settings?: readonly Setting[];
+  env?: (origin: string) => Promise<Record<string, string>> | Record<string, string>;
 }
 
 /** startStack starts the three; whatever started is stopped again if one fails. */
-export async function startStack({ settings = [] }: StackOptions = {}): Promise<Stack> {
+export async function startStack({ settings = [], env: moreEnv }: StackOptions = {}): Promise<Stack> {
   const started: Array<() => Promise<unknown>> = [];
   const stop = async () => {
     for (const stopOne of [...started].reverse()) await stopOne().catch(() => undefined);
@@ -44,11 +45,18 @@ export async function startStack({ settings = [] }: StackOptions = {}): Promise<
   try {
     const graph = defaultGraph();
     for (const { process, port, data } of settings) setInitial(graph, process, port, data);
+    const nginxPort = await freePort();
     // Rate limiting off: the tests post and sign in faster than people do, all from one address.
-    const env = { PORT: String(await freePort()), RATE_LIMIT: '0', SESSION_RATE_LIMIT: '0', GRAPH: writeGraph(graph) };
+    const env = {
+      PORT: String(await freePort()),
+      RATE_LIMIT: '0',
+      SESSION_RATE_LIMIT: '0',
+      GRAPH: writeGraph(graph),
+      ...(await moreEnv?.(`http://127.0.0.1:${nginxPort}`)),
+    };
     let backend = await startServerProcess({ env });
     started.push(() => backend.stop());
-    const nginx = await startNginx({ port: await freePort(), upstreamPort: backend.port });
+    const nginx = await startNginx({ port: nginxPort, upstreamPort: backend.port });
     started.push(() => nginx.stop());
     const browser = await launchBrowser();
     started.push(() => browser.close());

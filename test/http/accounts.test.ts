@@ -259,6 +259,15 @@ describe('limits on opening sessions', () => {
   });
 });
 
+describe('external sign-in, where none is configured', () => {
+  it('says so at GET B/auth, and answers B/auth/oidc 404', async () => {
+    expect((await call(`${server.base}/auth`)).body).toEqual({ oidc: null });
+    const start = await call(`${server.base}/auth/oidc`, { redirect: 'manual' });
+    expect(start.status).toBe(404);
+    expect(start.body.error.code).toBe('NOT_FOUND');
+  });
+});
+
 describe('a graph without guests', () => {
   it('refuses a nick alone with 400 BAD_FIELD, and takes accounts', async () => {
     const closed = await startServer({ GRAPH: writeGraph(setInitial(defaultGraph(), 'Session', 'guests', false)) });
