@@ -74,8 +74,8 @@ export interface RoomListing {
   readonly kind: 'list' | 'one';
   readonly status: number;
   readonly rooms: RoomInfo[];
-  /** Every private room, so none is listed as public. */
-  readonly hidden: ReadonlySet<string>;
+  /** Which names are private rooms, so none is listed as public. */
+  readonly hidden: { has(name: string): boolean };
 }
 
 /** Profile is a user's public profile. */

@@ -16,6 +16,8 @@ interface PrivateRoom {
   readonly members: Map<string, string>;
   /** Made without a name for two people: what "message bob" finds again. */
   readonly direct: boolean;
+  /** The members' nicks, sorted, made once per change rather than once per listing. */
+  listed: readonly string[] | undefined;
 }
 
 // The room every client polls by default is never up for grabs.
@@ -72,7 +74,7 @@ export class RoomDirectory {
   create(name: string | undefined, members: readonly Member[]): RoomInfo {
     let chosen = name ?? `room-${drawName()}`;
     while (name === undefined && (this.rooms.has(chosen) || this.wasPublic(chosen))) chosen = `room-${drawName()}`;
-    const room: PrivateRoom = { name: chosen, members: new Map(), direct: name === undefined && members.length === 2 };
+    const room: PrivateRoom = { name: chosen, members: new Map(), direct: name === undefined && members.length === 2, listed: undefined };
     this.rooms.set(chosen, room);
     for (const member of members) this.add(room, member);
     return this.info(chosen) as RoomInfo;
@@ -98,6 +100,7 @@ export class RoomDirectory {
     const room = this.rooms.get(name);
     if (room === undefined) return undefined;
     room.members.delete(user);
+    room.listed = undefined;
     this.roomsOf.get(user)?.delete(name);
     if (this.roomsOf.get(user)?.size === 0) this.roomsOf.delete(user);
     if (room.members.size > 0) return this.info(name);
@@ -121,17 +124,19 @@ export class RoomDirectory {
     return [...(this.roomsOf.get(user) ?? [])].map((name) => this.info(name) as RoomInfo);
   }
 
-  get privateNames(): ReadonlySet<string> {
-    return new Set(this.rooms.keys());
-  }
+  /** privateNames answers "is this name a private room?" as a listing asks it, live, without copying every name. */
+  readonly privateNames: { has(name: string): boolean } = { has: (name) => this.rooms.has(name) };
 
   info(name: string): RoomInfo | undefined {
     const room = this.rooms.get(name);
-    return room === undefined ? undefined : { name, private: true, members: [...room.members.values()].sort() };
+    if (room === undefined) return undefined;
+    room.listed ??= Object.freeze([...room.members.values()].sort());
+    return { name, private: true, members: room.listed };
   }
 
   private add(room: PrivateRoom, { user, nick }: Member): void {
     room.members.set(user, nick);
+    room.listed = undefined;
     let names = this.roomsOf.get(user);
     if (names === undefined) {
       names = new Set();
