@@ -139,6 +139,24 @@ describe('the one rate limit on what a user makes', () => {
   });
 });
 
+describe('sessions', () => {
+  it('stop at Session.maxSessions: one more is 503 TOO_MANY_SESSIONS, and an ended one makes room', async () => {
+    const small = await startServer({ GRAPH: writeGraph(setInitial(defaultGraph(), 'Session', 'maxSessions', 3)) });
+    try {
+      const tokens = [];
+      for (let i = 0; i < 3; i++) tokens.push(await signIn(small.base, `s${i}`));
+      const refused = await postJson(`${small.base}/session`, { nick: 's3' });
+      expect(refused.status).toBe(503);
+      expect(refused.body.error.code).toBe('TOO_MANY_SESSIONS');
+      expect(refused.headers.get('retry-after')).toBe('60');
+      await as(small.base, tokens[0]!).send('DELETE', '/session');
+      expect((await postJson(`${small.base}/session`, { nick: 's3' })).status).toBe(201);
+    } finally {
+      await small.close();
+    }
+  });
+});
+
 describe('rooms and bytes', () => {
   it('lists at most 200 rooms, public and private together, the most recently active first', async () => {
     // Activity is told apart to the millisecond: each post comes one later.
