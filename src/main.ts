@@ -10,9 +10,6 @@ import { readSettings, SettingsError } from './settings.ts';
 async function main(): Promise<void> {
   const settings = readSettings();
   const app = await createApp(settings);
-  const origin = await app.listen();
-  const page = settings.basePath.slice(0, settings.basePath.lastIndexOf('/') + 1);
-  console.log(`flowchat is running at ${origin}${page} (chat API: ${origin}${settings.basePath})`);
 
   const stop = (signal: NodeJS.Signals): void => {
     app.logger.info({ signal }, 'shutting down');
@@ -26,8 +23,14 @@ async function main(): Promise<void> {
       },
     );
   };
+  // Before the line that says it runs: until a handler is set, SIGINT and
+  // SIGTERM kill the process outright, and a script may send one at once.
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+
+  const origin = await app.listen();
+  const page = settings.basePath.slice(0, settings.basePath.lastIndexOf('/') + 1);
+  console.log(`flowchat is running at ${origin}${page} (chat API: ${origin}${settings.basePath})`);
 }
 
 main().catch((error: unknown) => {
