@@ -51,7 +51,11 @@ export default defineChatComponent({
 
     function forgetStale(): void {
       const cutoff = app.now() - PENDING_MS;
-      for (const [state, begun] of pending) if (begun.started <= cutoff) pending.delete(state);
+      // Kept in the order they began: the stale ones are at the front.
+      for (const [state, begun] of pending) {
+        if (begun.started > cutoff) break;
+        pending.delete(state);
+      }
     }
 
     async function begin(request: HttpRequest, s: OidcSettings): Promise<void> {

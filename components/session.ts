@@ -170,7 +170,11 @@ export default defineChatComponent({
     /** grant hands a code for the account a provider vouched for, valid 60 s and once, and sends the browser to the page with it. */
     function grant({ request, issuer, subject, nick: wanted }: ExternalIdentity): Reply {
       const now = app.now();
-      for (const [code, { expires }] of codes) if (expires <= now) codes.delete(code);
+      // Kept in the order they were handed out, so the expired ones are at the front.
+      for (const [code, { expires }] of codes) {
+        if (expires > now) break;
+        codes.delete(code);
+      }
       if (codes.size >= MAX_CODES) throw new ProtocolError('RATE_LIMITED', 'too many sign-ins are under way; try again in a minute', { 'retry-after': '60' });
       const code = nanoid();
       codes.set(code, { user: sessions.externalAccount(issuer, subject, wanted), expires: now + CODE_MS });
