@@ -1,5 +1,5 @@
 /**
- * What nginx.conf and the README promise of nginx, asserted through the real
+ * What nginx.conf and scripts/README.md promise of nginx, asserted through the real
  * nginx: the client's address reaches the backend, errors nginx makes are
  * JSON in the protocol's shape, the page carries its security headers, and
  * held polls are neither buffered nor cut short.
