@@ -9,7 +9,7 @@ import { booleanSetting, integerSetting } from '../src/runtime/port.ts';
 import { SlidingWindow } from '../src/rate/sliding-window.ts';
 import { hashPassword, verifyPassword } from '../src/sessions/password.ts';
 import { profileOf, SessionStore, type Session, type User } from '../src/sessions/session-store.ts';
-import { LOGIN_FAILURE_WINDOW_MS, SESSION_RATE_WINDOW_MS } from '../src/settings.ts';
+import { LOGIN_FAILURE_WINDOW_MS, pagePath, SESSION_RATE_WINDOW_MS } from '../src/settings.ts';
 
 // RFC 7235: the scheme name is case-insensitive.
 const BEARER = /^Bearer +([A-Za-z0-9_-]{1,128})$/i;
@@ -178,8 +178,7 @@ export default defineChatComponent({
       if (codes.size >= MAX_CODES) throw new ProtocolError('RATE_LIMITED', 'too many sign-ins are under way; try again in a minute', { 'retry-after': '60' });
       const code = nanoid();
       codes.set(code, { user: sessions.externalAccount(issuer, subject, wanted), expires: now + CODE_MS });
-      const page = app.settings.basePath.slice(0, app.settings.basePath.lastIndexOf('/') + 1);
-      return reply(request, 302, {}, { location: `${page}?signin=${code}` });
+      return reply(request, 302, {}, { location: `${pagePath(app.settings.basePath)}?signin=${code}` });
     }
 
     function users(request: HttpRequest): UserQuery {

@@ -1,6 +1,6 @@
 import { createApp } from './app.ts';
 import { GraphError } from './runtime/errors.ts';
-import { readSettings, SettingsError } from './settings.ts';
+import { pagePath, readSettings, SettingsError } from './settings.ts';
 
 /**
  * Start-up: settings from the environment, the graph from GRAPH, then the
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
 
   const origin = await app.listen();
-  const page = settings.basePath.slice(0, settings.basePath.lastIndexOf('/') + 1);
+  const page = pagePath(settings.basePath);
   console.log(`flowchat is running at ${origin}${page} (chat API: ${origin}${settings.basePath})`);
 }
 

@@ -131,6 +131,11 @@ export function readSettings(env: Env = process.env): Settings {
   return Object.freeze(settings);
 }
 
+/** pagePath is where the page is served: the parent of the chat API's path (/gochat/ for /gochat/chat). */
+export function pagePath(basePath: string): string {
+  return basePath.slice(0, basePath.lastIndexOf('/') + 1);
+}
+
 /** RATE_WINDOW_MS is the window RATE_LIMIT counts posts in (PROTOCOL.md: per 10 s). */
 export const RATE_WINDOW_MS = 10_000;
 

@@ -3,7 +3,7 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance, type F
 import type { AppLogger } from '../logger.ts';
 import { errorBody, statusOf, type ErrorCode } from '../protocol/errors.ts';
 import type { HttpRequest } from '../protocol/packets.ts';
-import type { Settings } from '../settings.ts';
+import { pagePath, type Settings } from '../settings.ts';
 import { NO_FIELDS, parseForm } from './form.ts';
 import { OpenRequests } from './open-requests.ts';
 import { sendJson, toPacket } from './packet.ts';
@@ -83,7 +83,7 @@ export function createHttpAdapter(settings: Settings, logger: AppLogger): HttpAd
   fastify.all(settings.basePath, intoGraph);
   fastify.all(`${settings.basePath}/*`, intoGraph);
 
-  const pagePrefix = settings.basePath.slice(0, settings.basePath.lastIndexOf('/') + 1);
+  const pagePrefix = pagePath(settings.basePath);
   // The page's routes live in their own scope, so the hook that refuses them during shutdown runs for them alone.
   void fastify.register(async (page) => {
     page.addHook('onRequest', (_req, res, done) => (refusing ? refuse(res) : done()));
