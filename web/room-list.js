@@ -17,22 +17,23 @@ export function createRoomList({ element, listRooms, seen, me, onSelect, onTotal
   let current = LOBBY;
   let timer = null;
   let asked = 0;
+  let shownListing = 0;
 
   async function refresh() {
     clearTimeout(timer);
+    timer = setTimeout(refresh, everyMs);
     const mine = ++asked;
     let rooms;
     try {
       ({ rooms } = await listRooms());
     } catch {
       // Keep the last list; the next refresh may do better.
-    } finally {
-      // The next listing is asked for once this one is in, never while it is
-      // on its way: on a slow link, overlapping listings would each be
-      // outdated by the next before they arrived, and none would be shown.
-      if (mine === asked) timer = setTimeout(refresh, everyMs);
+      return;
     }
-    if (mine !== asked || !Array.isArray(rooms)) return;
+    // A listing is shown unless a newer one already is: on a slow link,
+    // listings overlap, and waiting for the newest alone would show none.
+    if (mine < shownListing || !Array.isArray(rooms)) return;
+    shownListing = mine;
     known = new Map(rooms.filter((room) => isRoomName(room?.name)).map((room) => [room.name, room]));
     for (const room of known.values()) seen.listed(room);
     // Counts the listings received, so a test or script can wait for a fresh one.
