@@ -1,15 +1,14 @@
 import { defineChatComponent } from '../src/app-context.ts';
 import type { RoomCommand } from '../src/protocol/membership.ts';
-import { errorReply, type HttpRequest, type PostCommand } from '../src/protocol/packets.ts';
+import { errorReply, refusalOf, type HttpRequest, type PostCommand, type Reply } from '../src/protocol/packets.ts';
 import { postPort, replyPort, roomCommandPort } from '../src/protocol/ports.ts';
-import { SlidingWindow } from '../src/rate/sliding-window.ts';
 import { RATE_WINDOW_MS } from '../src/settings.ts';
 
 /**
  * RateLimit passes on what a client makes (posts, room creations,
  * invitations, leaves) while it stays under RATE_LIMIT of them, together,
  * per 10 s: per user where there is a session, so a new session buys
- * nothing, else per client address.
+ * nothing, else per client address. With Redis the count is every node's.
  */
 export default defineChatComponent({
   name: 'RateLimit',
@@ -23,29 +22,39 @@ export default defineChatComponent({
     rooms: roomCommandPort('Requests to B/rooms within the limit'),
     error: replyPort('429 answers, with Retry-After'),
   },
-  create({ out, app }) {
+  create({ out, app, background }) {
     const limit = app.settings.rateLimit;
-    const window = new SlidingWindow(limit, RATE_WINDOW_MS, app.now);
+    const window = app.stores.rateWindow('posts', limit, RATE_WINDOW_MS);
 
     /** refusal is the 429 for a request over the limit, or undefined when it may pass (and is counted). */
-    function refusal(request: HttpRequest) {
-      if (limit === 0) return undefined;
-      const { session, clientAddress } = request;
-      const waitMs = window.take(session === undefined ? clientAddress : `user:${session.user}`);
+    function refusal(request: HttpRequest, waitMs: number): Reply | undefined {
       if (waitMs === 0) return undefined;
       const seconds = Math.max(1, Math.ceil(waitMs / 1000));
       const message = `too many posts and changes to rooms: at most ${limit} every ${RATE_WINDOW_MS / 1000} s; send again in ${seconds} s`;
       return errorReply(request, 'RATE_LIMITED', message, { 'retry-after': String(seconds) });
     }
 
+    /** limited passes a request on (`pass`) when it is within the limit, or answers it 429 (503 when the count cannot be reached). */
+    function limited<P>(request: HttpRequest, packet: P, pass: (packet: P) => Promise<void> | undefined): Promise<void> | undefined {
+      if (limit === 0) return pass(packet);
+      const { session, clientAddress } = request;
+      const waitMs = window.take(session === undefined ? clientAddress : `user:${session.user}`);
+      const decide = (ms: number) => {
+        const refused = refusal(request, ms);
+        return refused === undefined ? pass(packet) : out.send('error', refused);
+      };
+      if (!(waitMs instanceof Promise)) return decide(waitMs);
+      background(waitMs.then(decide, (error: unknown) => out.send('error', refusalOf(request, error))), request);
+      return undefined;
+    }
+
     return {
       in(command: PostCommand) {
-        const refused = refusal(command.request);
-        return refused === undefined ? out.send('out', command) : out.send('error', refused);
+        return limited(command.request, command, (c) => out.send('out', c));
       },
       rooms(command: RoomCommand) {
-        const refused = command.request.method === 'GET' ? undefined : refusal(command.request);
-        return refused === undefined ? out.send('rooms', command) : out.send('error', refused);
+        if (command.request.method === 'GET') return out.send('rooms', command);
+        return limited(command.request, command, (c) => out.send('rooms', c));
       },
       onStop() {
         window.clear();

@@ -1,6 +1,7 @@
 import { componentFor } from './runtime/component.ts';
 import type { NetworkDescription } from './runtime/network.ts';
 import type { Settings } from './settings.ts';
+import type { Stores } from './stores.ts';
 
 /**
  * AppContext is what the chat application shares with every process of its
@@ -15,6 +16,8 @@ export interface AppContext {
    * production, a clock the test moves in tests of those rules.
    */
   readonly now: () => number;
+  /** Where shared state lives: memory, or Redis (REDIS_URL). */
+  readonly stores: Stores;
   describeNetwork(): NetworkDescription;
 }
 

@@ -11,6 +11,7 @@ import { loadGraph, type GraphDefinition } from './runtime/graph.ts';
 import { Network } from './runtime/network.ts';
 import { loadRegistry, type Registry } from './runtime/registry.ts';
 import type { Settings } from './settings.ts';
+import { openStores, type Stores } from './stores.ts';
 
 /** COMPONENTS_DIR is where the registry finds the components graph.json names. */
 export const COMPONENTS_DIR = fileURLToPath(new URL('../components/', import.meta.url));
@@ -24,6 +25,8 @@ export interface App {
   readonly logger: AppLogger;
   readonly adapter: HttpAdapter;
   readonly network: Network<AppContext>;
+  /** Where shared state lives: memory, or Redis (REDIS_URL). */
+  readonly stores: Stores;
   /** Gives memory back after a wave of clients has gone; undefined in a Node without the inspector. */
   readonly reclaimer: MemoryReclaimer | undefined;
   /** Starts listening; resolves to the origin, e.g. http://127.0.0.1:9090. */
@@ -41,6 +44,8 @@ export interface AppOptions {
   readonly logger?: AppLogger;
   /** The clock of the rules about time, instead of Date.now (tests move it; see AppContext.now). */
   readonly now?: () => number;
+  /** Stores to use instead of those the settings choose (tests share one between two apps). */
+  readonly stores?: Stores;
 }
 
 /** createApp loads the registry and the graph (throwing GraphError if it is refused) and starts the network. */
@@ -48,10 +53,12 @@ export async function createApp(settings: Settings, options: AppOptions = {}): P
   const registry = options.registry ?? (await loadRegistry(COMPONENTS_DIR));
   const graph = options.graph ?? (await loadGraph(settings.graph, { registry, inports: [HTTP_INPORT] }));
   const logger = options.logger ?? createLogger(settings.logLevel);
+  const now = options.now ?? Date.now;
+  const stores = options.stores ?? (await openStores(settings, now));
   const adapter = createHttpAdapter(settings, logger);
   const network: Network<AppContext> = new Network({
     graph,
-    app: { settings, now: options.now ?? Date.now, describeNetwork: () => network.describe() },
+    app: { settings, now, stores, describeNetwork: () => network.describe() },
     logger,
     // The packet a failed process held is answered, so no client waits for nothing.
     onError: (_process, _error, packet) => requestOf(packet)?.respond(statusOf('INTERNAL'), errorBody('INTERNAL')),
@@ -75,6 +82,7 @@ export async function createApp(settings: Settings, options: AppOptions = {}): P
     logger,
     adapter,
     network,
+    stores,
     reclaimer,
     async listen() {
       await adapter.fastify.listen({ port: settings.port, host: settings.host });
@@ -91,6 +99,7 @@ export async function createApp(settings: Settings, options: AppOptions = {}): P
           request.respond(statusOf('SHUTTING_DOWN'), errorBody('SHUTTING_DOWN'), { 'retry-after': '5' });
         }
         await adapter.fastify.close();
+        if (options.stores === undefined) await stores.close();
       })();
       return stopping;
     },

@@ -1,11 +1,12 @@
 import { createApp } from './app.ts';
+import { redacted, RedisStartError } from './redis/connection.ts';
 import { GraphError } from './runtime/errors.ts';
 import { pagePath, readSettings, SettingsError } from './settings.ts';
 
 /**
  * Start-up: settings from the environment, the graph from GRAPH, then the
- * server. A refused setting or graph exits non-zero with every problem
- * listed; SIGINT and SIGTERM answer held polls and exit 0.
+ * server. A refused setting or graph, or a Redis that cannot be reached,
+ * exits non-zero with every problem listed; SIGINT and SIGTERM answer held polls and exit 0.
  */
 async function main(): Promise<void> {
   const settings = readSettings();
@@ -30,11 +31,12 @@ async function main(): Promise<void> {
 
   const origin = await app.listen();
   const page = pagePath(settings.basePath);
-  console.log(`flowchat is running at ${origin}${page} (chat API: ${origin}${settings.basePath})`);
+  const storage = settings.redisUrl === undefined ? 'memory' : `Redis at ${redacted(settings.redisUrl)}`;
+  console.log(`flowchat is running at ${origin}${page} (chat API: ${origin}${settings.basePath}; storage: ${storage})`);
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof GraphError || error instanceof SettingsError) {
+  if (error instanceof GraphError || error instanceof SettingsError || error instanceof RedisStartError) {
     console.error(error.message);
     process.exit(2);
   }

@@ -36,6 +36,10 @@ export interface Settings {
   readonly reclaimAfterDrop: number;
   /** Sign-in with an OpenID Connect provider, when configured. */
   readonly oidc: OidcSettings | undefined;
+  /** The Redis that every node shares state in; undefined keeps it all in this process's memory. */
+  readonly redisUrl: string | undefined;
+  /** What every Redis key of this chat starts with, so that several chats can share one Redis. */
+  readonly redisPrefix: string;
 }
 
 /** OidcSettings: the provider, this client's registration with it, and where browsers reach flowchat. */
@@ -109,6 +113,15 @@ export function readSettings(env: Env = process.env): Settings {
     oidc = { issuer: url('OIDC_ISSUER'), clientId: value('OIDC_CLIENT_ID', ''), clientSecret: value('OIDC_CLIENT_SECRET', ''), publicUrl: url('PUBLIC_URL') };
   }
 
+  const redisUrl = value('REDIS_URL', '') || undefined;
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]*$/.test(redisUrl)) {
+    problems.push(`REDIS_URL=${JSON.stringify(redisUrl)}: must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379/0 (password as redis://:PASSWORD@host:port), or unset for in-memory storage`);
+  }
+  const redisPrefix = value('REDIS_PREFIX', 'flowchat:');
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(redisPrefix)) {
+    problems.push(`REDIS_PREFIX=${JSON.stringify(redisPrefix)}: must be 1 to 64 characters of A-Z, a-z, 0-9, "_", ".", ":" and "-" (default flowchat:)`);
+  }
+
   const settings: Settings = {
     port: integer('PORT', 9090, 0, 65535),
     host: value('HOST', '127.0.0.1'),
@@ -126,6 +139,8 @@ export function readSettings(env: Env = process.env): Settings {
     webRoot: path.resolve(value('WEB_ROOT', 'web')),
     reclaimAfterDrop: integer('RECLAIM_AFTER_DROP', 1000, 0, 1_000_000),
     oidc,
+    redisUrl,
+    redisPrefix,
   };
   if (problems.length > 0) throw new SettingsError(problems);
   return Object.freeze(settings);

@@ -21,6 +21,8 @@ describe('settings', () => {
       webRoot: path.resolve('web'),
       reclaimAfterDrop: 1000,
       oidc: undefined,
+      redisUrl: undefined,
+      redisPrefix: 'flowchat:',
     });
   });
 
@@ -41,6 +43,13 @@ describe('settings', () => {
     expect(readSettings(oidc).oidc).toEqual({ issuer: 'https://id.example.com', clientId: 'chat', clientSecret: 's3cret', publicUrl: 'https://chat.example.com' });
     expect(() => readSettings({ OIDC_ISSUER: 'https://id.example.com' })).toThrow('OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, PUBLIC_URL: must be set too, for sign-in with OpenID Connect (OIDC_ISSUER is set); or unset them all');
     expect(() => readSettings({ ...oidc, OIDC_ISSUER: 'id.example.com' })).toThrow('OIDC_ISSUER="id.example.com": must be an http(s) URL');
+  });
+
+  it('reads Redis from REDIS_URL and REDIS_PREFIX, and refuses what is not a Redis URL or a key prefix', () => {
+    expect(readSettings({ REDIS_URL: 'redis://:pw@10.0.0.5:6380/2', REDIS_PREFIX: 'chat2:' })).toMatchObject({ redisUrl: 'redis://:pw@10.0.0.5:6380/2', redisPrefix: 'chat2:' });
+    expect(readSettings({ REDIS_URL: '' }).redisUrl).toBeUndefined();
+    expect(() => readSettings({ REDIS_URL: 'localhost:6379' })).toThrow('REDIS_URL="localhost:6379": must be a redis:// or rediss:// URL');
+    expect(() => readSettings({ REDIS_PREFIX: 'a b' })).toThrow('REDIS_PREFIX="a b": must be 1 to 64 characters');
   });
 
   it('is frozen', () => {

@@ -1,10 +1,12 @@
+import type { RateWindow } from './rate-window.ts';
+
 /**
  * SlidingWindow allows each key `limit` events in any `windowMs`: it keeps
  * the times of a key's last `limit` events, oldest first, and lets a new one
  * in once the oldest has left the window. Keys whose events have all left
  * the window are swept, so quiet clients cost nothing.
  */
-export class SlidingWindow {
+export class SlidingWindow implements RateWindow {
   private readonly events = new Map<string, number[]>();
   private sweeper: NodeJS.Timeout | undefined;
 

@@ -2,7 +2,7 @@ import { nanoid } from 'nanoid';
 import { LinkedList, type Linked } from '../linked-list.ts';
 import type { Message } from '../protocol/packets.ts';
 import { Ring } from './ring.ts';
-import type { AppendResult, Draft, Entry, MessageStore, RoomTally, Slice, StoreLimits } from './store.ts';
+import type { AppendResult, Draft, Entry, MessageStore, RoomTally, Slice, StoreEvent, StoreLimits, StoreListener } from './store.ts';
 
 /** DEFAULT_LIMITS are the store's bounds when graph.json and the settings give none. */
 export const DEFAULT_LIMITS: StoreLimits = Object.freeze({ capacity: 1000, maxRooms: 10_000, maxBytes: 256 * 1024 * 1024 });
@@ -49,13 +49,19 @@ export class MemoryStore implements MessageStore {
   private limits: StoreLimits;
   private postedRooms = 0;
   private bytes = 0;
+  private readonly listeners = new Set<StoreListener>();
 
   constructor(limits: Partial<StoreLimits> = {}, private readonly now: () => number = Date.now) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
   }
 
-  get roomCount(): number {
+  roomCount(): number {
     return this.postedRooms;
+  }
+
+  subscribe(listener: StoreListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** configure changes the limits: capacity for rooms opened from now on, the others at the next append. */
@@ -96,6 +102,7 @@ export class MemoryStore implements MessageStore {
     room.bytes += entry.bytes;
     this.bytes += entry.bytes;
     this.keepWithinBytes(room);
+    this.tell({ kind: 'appended', entry });
     return { kind: 'appended', entry };
   }
 
@@ -113,22 +120,38 @@ export class MemoryStore implements MessageStore {
     return { entries, lastId: room.lastId, firstId };
   }
 
-  tally(roomName: string): RoomTally {
-    const room = this.byName.get(roomName);
-    return room === undefined ? NO_ROOM : tallyOf(room);
+  tallies(names: readonly string[]): RoomTally[] {
+    return names.map((name) => {
+      const room = this.byName.get(name);
+      return room === undefined ? NO_ROOM : tallyOf(room);
+    });
   }
 
   delete(roomName: string): void {
+    this.forget(roomName);
+    this.tell({ kind: 'deleted', room: roomName });
+  }
+
+  recent(limit: number, skip: (room: string) => boolean): [string, RoomTally][] {
+    const found: [string, RoomTally][] = [];
+    for (let room = this.byActivity.tail; room !== undefined && found.length < limit; room = room.prev as Room | undefined) {
+      if (!skip(room.name)) found.push([room.name, tallyOf(room)]);
+    }
+    return found;
+  }
+
+  private tell(event: StoreEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /** forget deletes a room without telling listeners (a room given up for a bound): polls held there see its ids start again with its next entry. */
+  private forget(roomName: string): void {
     const room = this.byName.get(roomName);
     if (room === undefined) return;
     this.byName.delete(roomName);
     this.byActivity.remove(room);
     this.bytes -= room.bytes;
     if (room.messages > 0) this.postedRooms--;
-  }
-
-  *rooms(): IterableIterator<[string, RoomTally]> {
-    for (let room = this.byActivity.tail; room !== undefined; room = room.prev as Room | undefined) yield [room.name, tallyOf(room)];
   }
 
   /** open makes a room for a draft, forgetting a presence-only room if the rooms are at their limit; undefined when none may open. */
@@ -147,7 +170,7 @@ export class MemoryStore implements MessageStore {
   private forgetPresenceOnly(keep: Room | undefined): boolean {
     for (let room = this.byActivity.head; room !== undefined; room = room.next as Room | undefined) {
       if (room.messages === 0 && room !== keep) {
-        this.delete(room.name);
+        this.forget(room.name);
         return true;
       }
     }

@@ -1,5 +1,6 @@
+import { after, type MaybePromise } from '../maybe-promise.ts';
 import { JsonText, type PollCommand } from '../protocol/packets.ts';
-import type { Entry, MessageStore } from './store.ts';
+import type { Entry, MessageStore, Slice } from './store.ts';
 
 // Room for the answer's own fields around its messages: epoch, room, next and the flags.
 const ENVELOPE_BYTES = 512;
@@ -10,19 +11,22 @@ const ENVELOPE_BYTES = 512;
  * answer stays within `maxBytes` (PROTOCOL.md: 1 MiB): it stops early, with
  * at least one message and `more: true`.
  */
-export function pollAnswer(store: MessageStore, command: PollCommand, maxBytes: number): JsonText | undefined {
-  const { room, limit } = command;
-  let since = command.since;
-  let slice = store.read(room, since, limit);
-  const reset = (command.epoch !== undefined && command.epoch !== store.epoch) || since > slice.lastId;
-  if (reset) {
-    since = 0;
-    slice = store.read(room, 0, limit);
-  }
+export function pollAnswer(store: MessageStore, command: PollCommand, maxBytes: number): MaybePromise<JsonText | undefined> {
+  const { room, since, limit } = command;
+  return after(store.read(room, since, limit), (slice) => {
+    // The store's epoch is the one its read saw.
+    const reset = (command.epoch !== undefined && command.epoch !== store.epoch) || since > slice.lastId;
+    if (!reset) return answerOf(store.epoch, command, slice, since, false, maxBytes);
+    return after(store.read(room, 0, limit), (all) => answerOf(store.epoch, command, all, 0, true, maxBytes));
+  });
+}
+
+/** answerOf makes a poll's answer from what a read after `since` found; undefined: hold the poll. */
+function answerOf(epoch: string, command: PollCommand, slice: Slice, since: number, reset: boolean, maxBytes: number): JsonText | undefined {
   const entries = withinBytes(slice.entries, maxBytes - ENVELOPE_BYTES);
   if (entries.length === 0 && !reset && command.timeoutMs > 0) return undefined;
   const lastReturned = entries.at(-1)?.message.id;
-  return pollBody(store.epoch, room, entries, {
+  return pollBody(epoch, command.room, entries, {
     next: lastReturned ?? since,
     more: lastReturned !== undefined && lastReturned < slice.lastId,
     reset,

@@ -1,10 +1,12 @@
+import type { MaybePromise } from '../maybe-promise.ts';
 import type { Message } from '../protocol/packets.ts';
 
 /**
  * MessageStore is what the Storage component keeps history in: the rooms'
  * retained messages with their ids, the nonces that make posts retry-safe,
- * and the epoch that says whether a client's ids still mean anything.
- * The in-memory store is the first; the contract tests run over every one.
+ * and the epoch that says whether a client's ids still mean anything. Two
+ * back-ends keep it: memory (one process) and Redis (shared by every node);
+ * one contract suite runs over both (test/storage/store-contract.ts).
  */
 
 /** Entry is a stored message and its JSON, made once when it is stored. */
@@ -66,19 +68,37 @@ export interface StoreLimits {
   readonly maxBytes: number;
 }
 
+/**
+ * StoreEvent is what a store tells its listeners, whichever node caused it:
+ * what releases held polls.
+ */
+export type StoreEvent =
+  | { readonly kind: 'appended'; readonly entry: Entry }
+  /** A room was deleted with its history. */
+  | { readonly kind: 'deleted'; readonly room: string }
+  /** Events may have been missed (the store's connection came back, or its epoch changed): every held poll must look again. */
+  | { readonly kind: 'resync' }
+  /** The store cannot be reached: held polls get what they have now. */
+  | { readonly kind: 'unavailable' };
+
+export type StoreListener = (event: StoreEvent) => void;
+
 export interface MessageStore {
+  /** The epoch of the history as last seen; a shared store may change it when it has lost its data. */
   readonly epoch: string;
-  /** Rooms holding posted messages (PROTOCOL.md: what /health counts). */
-  readonly roomCount: number;
   /** Changes the limits; rooms keep what they hold up to the new capacity on their next append. */
   configure(limits: Partial<StoreLimits>): void;
-  append(draft: Draft): AppendResult;
+  /** Rooms holding posted messages (PROTOCOL.md: what /health counts). */
+  roomCount(): MaybePromise<number>;
+  append(draft: Draft): MaybePromise<AppendResult>;
   /** Up to `limit` entries with ids above `since`, oldest first. */
-  read(room: string, since: number, limit: number): Slice;
-  /** The room's counts; zeros for a room with no messages. */
-  tally(room: string): RoomTally;
-  /** Every room holding entries, with its counts, the most recently active first. */
-  rooms(): IterableIterator<[name: string, tally: RoomTally]>;
+  read(room: string, since: number, limit: number): MaybePromise<Slice>;
+  /** Each room's counts, in the order asked; zeros for a room with no messages. */
+  tallies(rooms: readonly string[]): MaybePromise<RoomTally[]>;
+  /** Up to `limit` rooms holding entries, with their counts, the most recently active first, leaving out those `skip` names. */
+  recent(limit: number, skip: (room: string) => boolean): MaybePromise<[name: string, tally: RoomTally][]>;
   /** Deletes a room and its history (a private room whose last member left); its ids start at 1 again. */
-  delete(room: string): void;
+  delete(room: string): MaybePromise<void>;
+  /** Tells `listener` of every event from now on; the returned function stops that. */
+  subscribe(listener: StoreListener): () => void;
 }

@@ -10,6 +10,7 @@ import { readSettings } from '../../src/settings.ts';
 import { harness, type Harness } from '../helpers/component-harness.ts';
 import { fakeRequest } from '../helpers/fake-request.ts';
 import { defaultGraph, isEdge } from '../helpers/graph-file.ts';
+import { memoryStores } from '../../src/stores.ts';
 
 /** The contract every component in components/ keeps, checked over all of them. */
 const registry = await loadRegistry(COMPONENTS_DIR);
@@ -82,7 +83,7 @@ describe.each(components.map((c) => [c.name, c] as const))('component %s', (name
   it('has a handler for every in-port it declares, and no other', () => {
     const process = component.create({
       name: component.name,
-      app: { settings: readSettings({}), now: Date.now, describeNetwork: () => ({ name: 'x', processes: [], connections: [] }) },
+      app: { settings: readSettings({}), now: Date.now, stores: memoryStores(readSettings({}), Date.now), describeNetwork: () => ({ name: 'x', processes: [], connections: [] }) },
       out: { send: () => undefined, isConnected: () => true },
       background: () => undefined,
     }) as Process<PortMap>;

@@ -2,6 +2,7 @@ import type { AppContext } from '../../src/app-context.ts';
 import type { Component, Process } from '../../src/runtime/component.ts';
 import type { PortMap } from '../../src/runtime/port.ts';
 import { readSettings, type Settings } from '../../src/settings.ts';
+import { memoryStores, type Stores } from '../../src/stores.ts';
 
 /**
  * Harness runs one component alone: packets go into its in-ports by name and
@@ -20,6 +21,8 @@ interface HarnessOptions {
   unconnected?: string[];
   /** The clock of the rules about time; by default whatever Date.now is when read (vi's fake timers included). */
   now?: () => number;
+  /** Where the component keeps shared state; by default in memory, its own. */
+  stores?: Stores;
 }
 
 export function harness(component: Component, options: HarnessOptions = {}): Harness {
@@ -27,9 +30,11 @@ export function harness(component: Component, options: HarnessOptions = {}): Har
   const sent: Record<string, unknown[]> = {};
   for (const port of Object.keys(component.outPorts)) sent[port] = [];
   const unconnected = new Set(options.unconnected ?? []);
+  const now = options.now ?? (() => Date.now());
   const app: AppContext = {
     settings,
-    now: options.now ?? (() => Date.now()),
+    now,
+    stores: options.stores ?? memoryStores(settings, now),
     describeNetwork: () => ({ name: 'harness', processes: [], connections: [] }),
   };
   // Work a process left running after its handler: send() waits for it too.

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './ports.ts';
+import { projectStoreEnv } from './project-store.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const BASE_PATH = '/gochat/chat';
@@ -41,7 +42,7 @@ export async function spawnServer({ env = {}, command = NODE_START }: ServerProc
   const [file, ...args] = command as [string, ...string[]];
   const child = spawn(file, args, {
     cwd: REPO,
-    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env, PORT: portSetting },
+    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...projectStoreEnv(), ...env, PORT: portSetting },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -3,6 +3,7 @@ import { createApp, type App, type AppOptions } from '../../src/app.ts';
 import { readSettings } from '../../src/settings.ts';
 import type { Answer, AnyBody } from './bodies.ts';
 import { openPostingGraphFile } from './graph-file.ts';
+import { projectStoreEnv } from './project-store.ts';
 
 /** TestServer is flowchat running in this process on an ephemeral loopback port. */
 export interface TestServer {
@@ -20,7 +21,7 @@ export interface TestServer {
  * the tests of that limit set SESSION_RATE_LIMIT.
  */
 export async function startServer(env: Record<string, string> = {}, options: AppOptions & { beforeListen?: (app: App) => void } = {}): Promise<TestServer> {
-  const settings = readSettings({ PORT: '0', LOG_LEVEL: 'silent', GRAPH: openPostingGraphFile(), SESSION_RATE_LIMIT: '0', ...env });
+  const settings = readSettings({ PORT: '0', LOG_LEVEL: 'silent', GRAPH: openPostingGraphFile(), SESSION_RATE_LIMIT: '0', ...projectStoreEnv(), ...env });
   const app = await createApp(settings, options);
   // Routes and listeners a test adds to fastify must come before it listens.
   options.beforeListen?.(app);

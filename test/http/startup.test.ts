@@ -3,6 +3,8 @@ import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { defaultGraph, writeGraph } from '../helpers/graph-file.ts';
 import { NODE_START, NPM_START, spawnServer } from '../helpers/process.ts';
+import { freePort } from '../helpers/ports.ts';
+import { onRedis } from '../helpers/project-store.ts';
 import { AT_ONCE_MS, call, heldPolls, openPoll, waitFor } from '../helpers/server.ts';
 
 /**
@@ -33,7 +35,8 @@ describe('start-up', () => {
     const server = await spawnServer();
     try {
       const { stdout } = server.output();
-      expect(stdout).toMatch(/^flowchat is running at http:\/\/127\.0\.0\.1:\d+\/gochat\/ \(chat API: http:\/\/127\.0\.0\.1:\d+\/gochat\/chat\)$/m);
+      const storage = onRedis() ? 'Redis at redis:\\/\\/127\\.0\\.0\\.1:\\d+' : 'memory';
+      expect(stdout).toMatch(new RegExp(`^flowchat is running at http://127\\.0\\.0\\.1:\\d+/gochat/ \\(chat API: http://127\\.0\\.0\\.1:\\d+/gochat/chat; storage: ${storage}\\)$`, 'm'));
       expect((await call(`${server.base}/health`)).body.status).toBe('ok');
     } finally {
       await server.stop();
@@ -49,6 +52,15 @@ describe('start-up', () => {
     const { stderr } = server.output();
     expect(stderr).toContain("Storage: uses component 'Storag', which does not exist; the components in components/ are:");
     expect(stderr).toContain(`Router.graph (connections[${index}]): is already connected to Inspector.in`);
+  });
+
+  it('stops with a clear message, exiting 2, when the Redis of REDIS_URL cannot be reached', async () => {
+    const url = `redis://127.0.0.1:${await freePort()}`;
+    const server = await spawnServer({ env: { REDIS_URL: url } });
+    expect(await server.exited).toBe(2);
+    expect(server.output().stdout).not.toContain('running at');
+    expect(server.output().stderr).toContain(`Redis at ${url} cannot be reached (`);
+    expect(server.output().stderr).toContain('start Redis there, correct REDIS_URL, or unset REDIS_URL');
   });
 
   it('refuses malformed graph JSON with its line and column', async () => {

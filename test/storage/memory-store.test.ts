@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/storage/memory-store.ts';
 import { Ring } from '../../src/storage/ring.ts';
-import { storeContract } from './store-contract.ts';
-
-storeContract('MemoryStore', (limits) => new MemoryStore(limits));
-
 describe('MemoryStore', () => {
   it('draws a new epoch for each store: history does not survive a restart', () => {
     expect(new MemoryStore().epoch).not.toBe(new MemoryStore().epoch);

@@ -1,0 +1,201 @@
+import type { Redis } from 'ioredis';
+import { nanoid } from 'nanoid';
+import type { Message } from '../../protocol/packets.ts';
+import { Script, type ScriptReply as Reply } from '../../redis/scripts.ts';
+import { DEFAULT_LIMITS } from '../memory-store.ts';
+import type { AppendResult, Draft, Entry, MessageStore, RoomTally, Slice, StoreEvent, StoreLimits, StoreListener } from '../store.ts';
+
+/** The store's Lua scripts, each run with the shared helpers of common.lua before it. */
+const SCRIPTS = ['append', 'read', 'tallies', 'delete', 'stats'] as const;
+type ScriptName = (typeof SCRIPTS)[number];
+
+// A page of the recent-rooms walk: a listing skips private rooms, so it may need more than one.
+const RECENT_PAGE = 256;
+
+/**
+ * StoredEntry is an entry read back from Redis: its JSON is all an answer
+ * needs, so the message is parsed only if something asks for it.
+ */
+class StoredEntry implements Entry {
+  private parsed: Message | undefined;
+
+  constructor(readonly json: string) {}
+
+  get message(): Message {
+    return (this.parsed ??= JSON.parse(this.json) as Message);
+  }
+
+  get bytes(): number {
+    return Buffer.byteLength(this.json);
+  }
+}
+
+/**
+ * RedisMessageStore keeps history in Redis, shared by every node: a Stream
+ * per room whose entry ids are the message ids, appended by one Lua script
+ * that assigns the room's next id atomically (see append.lua). Each append
+ * is published; one subscriber connection per node hears them all and
+ * releases the polls held on it, whichever node took the post.
+ *
+ * Its epoch lives in Redis and is only made anew when Redis has none: a
+ * fresh Redis, or one that lost its data. Every script returns it, so a
+ * node notices a change at its next call and tells its listeners to resync.
+ */
+export class RedisMessageStore implements MessageStore {
+  private limits: StoreLimits = DEFAULT_LIMITS;
+  private current = '';
+  private readonly listeners = new Set<StoreListener>();
+  private subscribed = false;
+  private closing = false;
+  private readonly scripts: Record<ScriptName, Script>;
+
+  private constructor(
+    private readonly client: Redis,
+    private readonly subscriber: Redis,
+    private readonly prefix: string,
+    private readonly now: () => number,
+  ) {
+    this.scripts = Object.fromEntries(SCRIPTS.map((name) => [name, new Script(client, new URL('./', import.meta.url), name)])) as Record<ScriptName, Script>;
+  }
+
+  /** open defines the scripts, reads (or makes) the epoch and subscribes to the events of every node. */
+  static async open(client: Redis, subscriber: Redis, prefix: string, now: () => number): Promise<RedisMessageStore> {
+    const store = new RedisMessageStore(client, subscriber, prefix, now);
+    await store.roomCount();
+    await store.listen();
+    return store;
+  }
+
+  get epoch(): string {
+    return this.current;
+  }
+
+  configure(limits: Partial<StoreLimits>): void {
+    this.limits = { ...this.limits, ...limits };
+  }
+
+  async roomCount(): Promise<number> {
+    const [epoch, posted] = await this.run('stats', nanoid());
+    this.noteEpoch(epoch as string);
+    return Number(posted);
+  }
+
+  async append(draft: Draft): Promise<AppendResult> {
+    const time = this.now();
+    const nonceKey = draft.nonce === undefined ? '' : `${draft.author}\u0000${draft.nonce}`;
+    const rest: Omit<Message, 'id'> = {
+      room: draft.room, type: draft.type, author: draft.author, text: draft.text, time,
+      ...(draft.nonce === undefined ? {} : { nonce: draft.nonce }),
+    };
+    // The script puts the id in front: {"id":N,"room":…}, as the memory store writes it.
+    const after = `,${JSON.stringify(rest).slice(1)}`;
+    const { capacity, maxRooms, maxBytes } = this.limits;
+    const [kind, epoch, id, json] = await this.run('append', draft.room, draft.type, nonceKey, after, time, capacity, maxRooms, maxBytes, nanoid());
+    this.noteEpoch(epoch as string);
+    if (kind === 'room-limit') return { kind };
+    if (kind === 'duplicate') return { kind, entry: new StoredEntry(json as string) };
+    const message = { id: Number(id), ...rest } as Message;
+    return { kind: 'appended', entry: { message, json: json as string, bytes: Buffer.byteLength(json as string) } };
+  }
+
+  async read(room: string, since: number, limit: number): Promise<Slice> {
+    const [epoch, lastId, firstId, ...jsons] = await this.run('read', room, since, limit, nanoid());
+    this.noteEpoch(epoch as string);
+    return { entries: jsons.map((json) => new StoredEntry(json)), lastId: Number(lastId), firstId: Number(firstId) };
+  }
+
+  async tallies(rooms: readonly string[]): Promise<RoomTally[]> {
+    if (rooms.length === 0) return [];
+    return [...tallyList(await this.run('tallies', 0, 0, ...rooms))].map(([, tally]) => tally);
+  }
+
+  async recent(limit: number, skip: (room: string) => boolean): Promise<[string, RoomTally][]> {
+    const found: [string, RoomTally][] = [];
+    for (let from = 0; found.length < limit; from += RECENT_PAGE) {
+      const page = await this.run('tallies', from, RECENT_PAGE);
+      for (const [name, tally] of tallyList(page)) if (found.length < limit && !skip(name)) found.push([name, tally]);
+      if (page.length < RECENT_PAGE * 4) break;
+    }
+    return found;
+  }
+
+  async delete(room: string): Promise<void> {
+    this.noteEpoch((await this.run('delete', room, nanoid())) as unknown as string);
+  }
+
+  subscribe(listener: StoreListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** close ends both connections; calls under way fail. */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.subscriber.disconnect();
+    await this.client.quit().catch(() => this.client.disconnect());
+  }
+
+  private run(script: ScriptName, ...args: (string | number)[]): Promise<Reply> {
+    return this.scripts[script].run(this.prefix, ...args);
+  }
+
+  /**
+   * listen subscribes the node to every node's events, and again after each
+   * reconnection: the resubscription is awaited before the listeners are
+   * told to look again, so no event falls between the two.
+   */
+  private async listen(): Promise<void> {
+    const channel = `${this.prefix}events`;
+    this.subscriber.on('message', (from: string, payload: string) => {
+      if (from === channel) this.heard(payload);
+    });
+    this.subscriber.on('close', () => {
+      if (!this.subscribed || this.closing) return;
+      this.subscribed = false;
+      this.tell({ kind: 'unavailable' });
+    });
+    this.subscriber.on('ready', () => {
+      if (this.subscribed) return;
+      this.subscriber.subscribe(channel).then(
+        () => {
+          this.subscribed = true;
+          this.tell({ kind: 'resync' });
+        },
+        // The connection broke again; its next 'ready' tries again.
+        () => undefined,
+      );
+    });
+    await this.subscriber.subscribe(channel);
+    this.subscribed = true;
+  }
+
+  /** heard reads one published event: kind, room, epoch and (for an append) the entry's JSON, one per line. */
+  private heard(payload: string): void {
+    const first = payload.indexOf('\n');
+    const second = payload.indexOf('\n', first + 1);
+    const third = payload.indexOf('\n', second + 1);
+    const room = payload.slice(first + 1, second);
+    this.noteEpoch(payload.slice(second + 1, third));
+    if (payload.startsWith('d')) this.tell({ kind: 'deleted', room });
+    else this.tell({ kind: 'appended', entry: new StoredEntry(payload.slice(third + 1)) });
+  }
+
+  /** noteEpoch adopts the epoch Redis holds: a new one means Redis lost the history, and every held poll must look again. */
+  private noteEpoch(epoch: string): void {
+    if (epoch === this.current) return;
+    const first = this.current === '';
+    this.current = epoch;
+    if (!first) this.tell({ kind: 'resync' });
+  }
+
+  private tell(event: StoreEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+}
+
+/** tallyList reads the tallies script's answer: name, last id, messages, active, for each room. */
+function* tallyList(reply: Reply): Generator<[string, RoomTally]> {
+  for (let i = 0; i + 3 < reply.length; i += 4) {
+    yield [reply[i] as string, { lastId: Number(reply[i + 1]), messages: Number(reply[i + 2]), active: Number(reply[i + 3]) }];
+  }
+}

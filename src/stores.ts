@@ -1,0 +1,61 @@
+import type { Redis } from 'ioredis';
+import type { RateWindow } from './rate/rate-window.ts';
+import { RedisSlidingWindow } from './rate/redis/redis-sliding-window.ts';
+import { SlidingWindow } from './rate/sliding-window.ts';
+import { connectRedis } from './redis/connection.ts';
+import { MemoryStore } from './storage/memory-store.ts';
+import { RedisMessageStore } from './storage/redis/redis-store.ts';
+import type { MessageStore } from './storage/store.ts';
+import type { Settings } from './settings.ts';
+
+/**
+ * Stores are where the chat keeps the state its components share: in this
+ * process's memory (the default), or in Redis when REDIS_URL is set, where
+ * every node sees the same. Components reach them through AppContext and
+ * never learn which back-end they have.
+ */
+export interface Stores {
+  /** Which back-end, for /health and the log. */
+  readonly backend: 'memory' | 'redis';
+  readonly messages: MessageStore;
+  /** A window of `limit` events per key in any `windowMs`; `name` keeps its count apart from every other window's. */
+  rateWindow(name: string, limit: number, windowMs: number): RateWindow;
+  /** Ends the back-end's connections, after the network has stopped. */
+  close(): Promise<void>;
+}
+
+/** memoryStores keeps everything in this process. */
+export function memoryStores(settings: Pick<Settings, 'storageMaxBytes'>, now: () => number): Stores {
+  return {
+    backend: 'memory',
+    messages: new MemoryStore({ maxBytes: settings.storageMaxBytes }, now),
+    rateWindow: (_name, limit, windowMs) => new SlidingWindow(limit, windowMs, now),
+    close: async () => {},
+  };
+}
+
+/**
+ * openStores opens the back-end the settings choose; with REDIS_URL it
+ * connects first (two connections: one for commands, one subscribed to
+ * every node's events) and throws RedisStartError if Redis cannot be reached.
+ */
+export async function openStores(settings: Settings, now: () => number): Promise<Stores> {
+  if (settings.redisUrl === undefined) return memoryStores(settings, now);
+  const connections: Redis[] = [];
+  try {
+    connections.push(await connectRedis(settings.redisUrl, 'flowchat'));
+    connections.push(await connectRedis(settings.redisUrl, 'flowchat-events'));
+    const [client, subscriber] = connections as [Redis, Redis];
+    const messages = await RedisMessageStore.open(client, subscriber, settings.redisPrefix, now);
+    messages.configure({ maxBytes: settings.storageMaxBytes });
+    return {
+      backend: 'redis',
+      messages,
+      rateWindow: (name, limit, windowMs) => new RedisSlidingWindow(client, settings.redisPrefix, name, limit, windowMs, now),
+      close: () => messages.close(),
+    };
+  } catch (error) {
+    for (const connection of connections) connection.disconnect();
+    throw error;
+  }
+}

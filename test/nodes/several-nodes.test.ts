@@ -1,0 +1,101 @@
+import { expect, it } from 'vitest';
+import { describeRedis } from '../helpers/backends.ts';
+import { AT_ONCE_MS, call, heldPolls, openPoll, postJson, startServer, waitFor, type TestServer } from '../helpers/server.ts';
+
+/**
+ * PROTOCOL.md, Several nodes: two flowchat servers on one Redis, reached
+ * directly (the nginx in front of them is test/e2e/nodes.test.ts's), are
+ * one server to a client that goes to either for any request.
+ */
+describeRedis('several nodes on one Redis', (redis) => {
+  async function twoNodes(settings: Record<string, string> = { RATE_LIMIT: '0' }): Promise<[TestServer, TestServer, Record<string, string>]> {
+    const env = { ...redis.env(), ...settings };
+    return [await startServer(env), await startServer(env), env];
+  }
+
+  const say = (node: TestServer, text: string, room = 'lobby') => postJson(node.base, { room, author: 'alice', text });
+
+  it('releases a poll held on one node at once when a message is posted through the other', async () => {
+    const [a, b] = await twoNodes();
+    try {
+      const { body: first } = await call(`${b.base}?room=lobby&since=0&timeout=0`);
+      const poll = openPoll(`${b.base}?room=lobby&since=0&timeout=30&epoch=${first.epoch}`);
+      await waitFor(async () => (await heldPolls(b.base)) === 1);
+      expect((await say(a, 'across')).status).toBe(201);
+      const answer = await poll.answer;
+      expect(answer.ms).toBeLessThan(AT_ONCE_MS);
+      expect(answer.body).toMatchObject({ epoch: first.epoch, messages: [{ id: 1, text: 'across' }], next: 1, reset: false });
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('numbers posts 1, 2, 3 … whichever node takes them, and a client polling both in turn gets each once, in order', async () => {
+    const [a, b] = await twoNodes();
+    try {
+      const posts = await Promise.all(Array.from({ length: 60 }, (_, i) => say(i % 2 === 0 ? a : b, `m${i}`)));
+      expect(posts.map((p) => p.body.message.id).sort((x: number, y: number) => x - y)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+      const seen: number[] = [];
+      let since = 0;
+      for (let turn = 0; seen.length < 60 && turn < 100; turn++) {
+        const node = turn % 2 === 0 ? a : b;
+        const { body } = await call(`${node.base}?room=lobby&since=${since}&limit=7&timeout=0`);
+        seen.push(...body.messages.map((m: { id: number }) => m.id));
+        since = body.next;
+      }
+      expect(seen).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('holds the rate limit across nodes: posts through either count against one limit', async () => {
+    const [a, b] = await twoNodes({ RATE_LIMIT: '4' });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await say(i % 2 === 0 ? a : b, `m${i}`)).status);
+      expect(statuses).toEqual([201, 201, 201, 201, 429, 429]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('keeps the epoch and the history when a node restarts', async () => {
+    const [a, b, env] = await twoNodes();
+    await say(a, 'before the restart');
+    const { body: before } = await call(`${b.base}?room=lobby&since=0&timeout=0`);
+    await a.close();
+    const again = await startServer(env);
+    try {
+      const { body: after } = await call(`${again.base}?room=lobby&since=0&timeout=0&epoch=${before.epoch}`);
+      expect(after).toMatchObject({ epoch: before.epoch, reset: false, messages: [{ id: 1, text: 'before the restart' }] });
+      expect((await call(`${again.base}/health`)).body.epoch).toBe(before.epoch);
+    } finally {
+      await Promise.all([again.close(), b.close()]);
+    }
+  });
+
+  it('answers 503 STORE_UNAVAILABLE with Retry-After while Redis is away, answers held polls with what they have, and serves again by itself', async () => {
+    const [a, b] = await twoNodes();
+    try {
+      await say(a, 'kept');
+      const poll = openPoll(`${b.base}?room=lobby&since=1&timeout=30`);
+      await waitFor(async () => (await heldPolls(b.base)) === 1);
+      await redis.server().stop();
+      const held = await poll.answer;
+      expect(held.ms).toBeLessThan(AT_ONCE_MS);
+      expect(held.body).toMatchObject({ messages: [], next: 1, reset: false });
+      for (const refused of [await say(a, 'lost?'), await call(`${b.base}?room=lobby&since=0&timeout=0`), await call(`${a.base}/health`)]) {
+        expect(refused.status).toBe(503);
+        expect(refused.body.error.code).toBe('STORE_UNAVAILABLE');
+        expect(refused.headers.get('retry-after')).toMatch(/^[1-9][0-9]*$/);
+      }
+      await redis.server().start();
+      await waitFor(async () => (await say(b, 'back')).status === 201, 15_000);
+      const { body } = await call(`${a.base}?room=lobby&since=0&timeout=0`);
+      expect(body.messages.map((m: { text: string }) => m.text)).toEqual(['kept', 'back']);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
