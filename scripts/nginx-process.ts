@@ -22,8 +22,8 @@ export const NGINX_BINARY = '/usr/sbin/nginx';
 export interface NginxOptions {
   /** Listen port on 127.0.0.1; default 8080. */
   port?: number;
-  /** Backend port on 127.0.0.1; default 9090. */
-  upstreamPort?: number;
+  /** The flowchat nodes, as host:port; default one, 127.0.0.1:9090. Several must share one REDIS_URL. */
+  backends?: readonly string[];
   /** Folder served at /gochat/; default the repository's web/. */
   webRoot?: string;
   /** Template; default the repository's nginx.conf. */
@@ -46,10 +46,10 @@ export interface RunningNginx {
   stop(): Promise<void>;
 }
 
-/** RenderValues are the values of the lines tagged `# flowchat:<name>`. */
+/** RenderValues are the values of the lines tagged `# flowchat:<name>`; a list repeats its line once per value. */
 export interface RenderValues {
   listen: string;
-  backend: string;
+  backend: string | readonly string[];
   webroot: string;
 }
 
@@ -67,7 +67,8 @@ export function renderConfig(template: string, values: RenderValues): string {
     if (found !== 1) {
       throw new Error(`nginx.conf: expected one line tagged "# flowchat:${tag}", found ${found}; restore the tag on the ${tag} directive.`);
     }
-    text = text.replace(line, (_match, head: string, tail: string) => `${head}${value}${tail}`);
+    const values = typeof value === 'string' ? [value] : value;
+    text = text.replace(line, (_match, head: string, tail: string) => values.map((v: string) => `${head}${v}${tail}`).join('\n'));
   }
   return text;
 }
@@ -87,12 +88,11 @@ export function quotePath(folder: string): string {
 /** startNginx renders the config, starts nginx and resolves once it accepts connections. */
 export async function startNginx(options: NginxOptions = {}): Promise<RunningNginx> {
   const port = options.port ?? 8080;
-  const upstreamPort = options.upstreamPort ?? 9090;
   const binary = options.binary ?? NGINX_BINARY;
   const template = await readFile(options.confPath ?? join(REPO, 'nginx.conf'), 'utf8');
   const config = renderConfig(template, {
     listen: `127.0.0.1:${port}`,
-    backend: `127.0.0.1:${upstreamPort}`,
+    backend: options.backends ?? ['127.0.0.1:9090'],
     webroot: quotePath(options.webRoot ?? join(REPO, 'web')),
   });
 

@@ -1,8 +1,10 @@
 /**
- * `npm run nginx`: runs nginx in the foreground in front of the backend,
- * with nginx.conf rendered for NGINX_PORT (default 8080) and PORT (the
- * backend's, default 9090). Ctrl-C or SIGTERM stops nginx and removes its
- * temporary folder.
+ * `npm run nginx`: runs nginx in the foreground in front of flowchat, with
+ * nginx.conf rendered for NGINX_PORT (default 8080) and its upstream's
+ * nodes: BACKENDS (host:port, comma-separated, e.g.
+ * 127.0.0.1:9090,127.0.0.1:9091), or else the one node on 127.0.0.1:PORT
+ * (default 9090). Ctrl-C or SIGTERM stops nginx and removes its temporary
+ * folder.
  */
 import { startNginx } from './nginx-process.ts';
 
@@ -17,15 +19,28 @@ function portFromEnv(name: string, fallback: number): number {
   return port;
 }
 
-const upstreamPort = portFromEnv('PORT', 9090);
-const nginx = await startNginx({ port: portFromEnv('NGINX_PORT', 8080), upstreamPort, output: 'inherit' }).catch(
+/** backendsFromEnv reads BACKENDS, or falls back to one node on PORT. */
+function backendsFromEnv(): string[] {
+  const raw = process.env.BACKENDS;
+  if (raw === undefined || raw.trim() === '') return [`127.0.0.1:${portFromEnv('PORT', 9090)}`];
+  const backends = raw.split(',').map((backend) => backend.trim());
+  const bad = backends.filter((backend) => !/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:.]+\]:\d{1,5}$/.test(backend));
+  if (bad.length > 0) {
+    console.error(`BACKENDS=${raw}: ${bad.map((b) => JSON.stringify(b)).join(', ')} is not host:port; list the nodes as 127.0.0.1:9090,127.0.0.1:9091, or unset BACKENDS for the one on PORT.`);
+    process.exit(2);
+  }
+  return backends;
+}
+
+const backends = backendsFromEnv();
+const nginx = await startNginx({ port: portFromEnv('NGINX_PORT', 8080), backends, output: 'inherit' }).catch(
   (error: unknown) => {
     // nginx's own messages were shown above; the stack would add nothing.
     console.error(error instanceof Error ? error.message.trim() : error);
     process.exit(1);
   },
 );
-console.log(`nginx serving ${nginx.url}/gochat/ (backend 127.0.0.1:${upstreamPort}, prefix ${nginx.prefix})`);
+console.log(`nginx serving ${nginx.url}/gochat/ (${backends.length === 1 ? 'backend' : 'backends'} ${backends.join(', ')}, prefix ${nginx.prefix})`);
 
 let signalled = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

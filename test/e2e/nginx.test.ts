@@ -73,7 +73,7 @@ afterEach(async () => {
 });
 
 async function nginxTo(upstreamPort: number, confPath?: string): Promise<RunningNginx> {
-  const nginx = await startNginx({ port: await freePort(), upstreamPort, ...(confPath === undefined ? {} : { confPath }) });
+  const nginx = await startNginx({ port: await freePort(), backends: [`127.0.0.1:${upstreamPort}`], ...(confPath === undefined ? {} : { confPath }) });
   cleanups.push(() => nginx.stop());
   return nginx;
 }

@@ -56,7 +56,7 @@ export async function startStack({ settings = [], env: moreEnv }: StackOptions =
     };
     let backend = await startServerProcess({ env });
     started.push(() => backend.stop());
-    const nginx = await startNginx({ port: nginxPort, upstreamPort: backend.port });
+    const nginx = await startNginx({ port: nginxPort, backends: [`127.0.0.1:${backend.port}`] });
     started.push(() => nginx.stop());
     const browser = await launchBrowser();
     started.push(() => browser.close());
