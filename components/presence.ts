@@ -1,12 +1,20 @@
 import { defineChatComponent } from '../src/app-context.ts';
-import type { RoomInfo } from '../src/protocol/membership.ts';
-import { reply } from '../src/protocol/packets.ts';
+import type { RoomInfo, RoomListing, UserQuery } from '../src/protocol/membership.ts';
+import { refusalOf, reply, type HttpRequest, type PollCommand, type Reply } from '../src/protocol/packets.ts';
 import { departurePort, listingPort, pollPort, presencePort, replyPort, userQueryPort } from '../src/protocol/ports.ts';
 import { integerSetting } from '../src/runtime/port.ts';
-import { PresenceMap } from '../src/presence/presence-map.ts';
-import { SlidingWindow } from '../src/rate/sliding-window.ts';
+import { after, type MaybePromise } from '../src/maybe-promise.ts';
+import type { Departure } from '../src/presence/presence-store.ts';
 
-/** Presence watches polls to know who is in each room, and announces arrivals and departures. */
+type Sent = Promise<void> | undefined;
+
+const LINE_WINDOW_MS = 60_000;
+
+/**
+ * Presence watches polls to know who is in each room, and announces
+ * arrivals and departures. Who is where lives in the application's presence
+ * store (memory, or Redis shared by every node).
+ */
 export default defineChatComponent({
   name: 'Presence',
   description: 'Watches polls made with a session to know who is in each room; announces joins and leaves; answers who is online',
@@ -24,67 +32,117 @@ export default defineChatComponent({
     events: presencePort('Join and leave events, to be appended to their room'),
     reply: replyPort('Answers to user queries and room listings'),
   },
-  create({ out, app }) {
-    const present = new PresenceMap(35_000, app.now);
-    let maxRoomsPerUser = 20;
-    let lines = new SlidingWindow(6, 60_000, app.now);
+  create({ out, app, background }) {
+    const present = app.stores.presence;
+    present.configure({ windowMs: 35_000, maxRoomsPerUser: 20 });
+    let windowMs = 35_000;
+    let lines = app.stores.rateWindow('presence-lines', 6, LINE_WINDOW_MS);
     let sweeper: NodeJS.Timeout | undefined;
+    // The polls this node holds, by room NUL nick: refreshed in the store at each sweep.
+    const holding = new Map<string, number>();
 
     /** announce asks Storage for a join or leave line, unless the user has had their lines in that room this minute. */
-    function announce(room: string, nick: string, type: 'join' | 'leave'): Promise<void> | undefined {
-      if (!out.isConnected('events') || lines.take(`${room}\n${nick}`) > 0) return undefined;
-      return out.send('events', { room, nick, type });
+    function announce(room: string, nick: string, type: 'join' | 'leave'): Sent {
+      if (!out.isConnected('events')) return undefined;
+      const wait = lines.take(`${room}\n${nick}`);
+      const send = (ms: number): Sent => (ms > 0 ? undefined : out.send('events', { room, nick, type }));
+      // A line nobody asked for is given up when the store cannot count it.
+      return wait instanceof Promise ? wait.then(send, () => undefined) : send(wait);
+    }
+
+    function announceAll(gone: readonly Departure[]): void {
+      for (const { room, nick } of gone) void announce(room, nick, 'leave');
     }
 
     function sweep(): void {
-      for (const { room, nick } of present.expire()) void announce(room, nick, 'leave');
-      if (present.isEmpty) {
+      const done = ({ gone, empty }: { readonly gone: readonly Departure[]; readonly empty: boolean }): void => {
+        announceAll(gone);
+        if (!empty) return;
         clearInterval(sweeper);
         sweeper = undefined;
+      };
+      const held = [...holding.keys()].map((key) => {
+        const [room = '', nick = ''] = key.split('\u0000');
+        return { room, nick };
+      });
+      const refreshed = present.refresh(held);
+      if (!(refreshed instanceof Promise)) return void after(present.expire(), done);
+      // A store that cannot be reached now is swept next time.
+      refreshed.then(() => present.expire()).then(done, () => undefined);
+    }
+
+    /** answer replies once the store has answered, or answers the store's refusal. */
+    function answer<T>(request: HttpRequest, value: MaybePromise<T>, make: (value: T) => Reply): Sent {
+      if (!(value instanceof Promise)) return out.send('reply', make(value));
+      background(value.then((v) => out.send('reply', make(v)), (error: unknown) => out.send('reply', refusalOf(request, error))), request);
+      return undefined;
+    }
+
+    function arrived(command: PollCommand, nick: string, result: 'joined' | 'present' | 'refused'): Sent {
+      // A poll in one room too many is answered all the same; it only does not make its user present there.
+      if (result === 'refused') return out.send('poll', command);
+      const { room } = command;
+      const key = `${room}\u0000${nick}`;
+      holding.set(key, (holding.get(key) ?? 0) + 1);
+      command.request.onEnd(() => {
+        const left = (holding.get(key) ?? 1) - 1;
+        if (left === 0) holding.delete(key);
+        else holding.set(key, left);
+        const ended = present.pollEnded(room, nick);
+        if (ended instanceof Promise) ended.catch(() => undefined);
+      });
+      // A second is fine resolution for a 35 s window.
+      sweeper ??= setInterval(sweep, Math.min(1_000, windowMs)).unref();
+      // The join goes first, so the poll itself already sees it.
+      const joined = result === 'joined' ? announce(room, nick, 'join') : undefined;
+      return joined === undefined ? out.send('poll', command) : joined.then(() => out.send('poll', command));
+    }
+
+    function users(query: UserQuery): Sent {
+      const { request } = query;
+      if (query.kind === 'room') return answer(request, present.users(query.room), (found) => reply(request, 200, { room: query.room, users: found }));
+      if (query.kind === 'search') {
+        return answer(request, present.online(query.nicks), (online) => reply(request, 200, { users: query.nicks.map((nick, i) => ({ nick, online: online[i] })) }));
       }
+      return answer(request, present.online([query.profile.nick]), ([online]) => reply(request, 200, { ...query.profile, online }));
+    }
+
+    function listing(listing: RoomListing): Sent {
+      const rooms: RoomInfo[] = listing.rooms;
+      return answer(listing.request, present.counts(rooms.map((room) => room.name)), (counts) => {
+        rooms.forEach((room, i) => (room.online = counts[i]));
+        return reply(listing.request, listing.status, listing.kind === 'list' ? { rooms } : { room: rooms[0] });
+      });
     }
 
     return {
       poll(command) {
         const nick = command.request.session?.nick;
         if (nick === undefined || command.request.ended) return out.send('poll', command);
-        const { room } = command;
-        // A poll in one room too many is answered all the same; it only does not make its user present there.
-        if (!present.isIn(room, nick) && present.roomsOfUser(nick) >= maxRoomsPerUser) return out.send('poll', command);
-        const arrived = present.arrive(room, nick);
-        command.request.onEnd(() => present.pollEnded(room, nick));
-        // A second is fine resolution for a 35 s window.
-        sweeper ??= setInterval(sweep, Math.min(1_000, present.windowMs)).unref();
-        // The join goes first, so the poll itself already sees it.
-        const joined = arrived ? announce(room, nick, 'join') : undefined;
-        return joined === undefined ? out.send('poll', command) : joined.then(() => out.send('poll', command));
+        const result = present.arrive(command.room, nick);
+        if (!(result instanceof Promise)) return arrived(command, nick, result);
+        // A store that cannot be reached makes no presence; the poll goes on, to be answered by Storage.
+        background(result.then((r) => arrived(command, nick, r), () => out.send('poll', command)), command.request);
+        return undefined;
       },
       departed({ nick, room }) {
-        for (const left of present.leave(nick, room)) void announce(left, nick, 'leave');
+        const left = present.leave(nick, room);
+        const leaves = (rooms: readonly string[]): void => announceAll(rooms.map((r) => ({ room: r, nick })));
+        if (left instanceof Promise) left.then(leaves, () => undefined);
+        else leaves(left);
       },
-      users(query) {
-        const { request } = query;
-        if (query.kind === 'room') return out.send('reply', reply(request, 200, { room: query.room, users: present.users(query.room) }));
-        if (query.kind === 'search') {
-          return out.send('reply', reply(request, 200, { users: query.nicks.map((nick) => ({ nick, online: present.isOnline(nick) })) }));
-        }
-        return out.send('reply', reply(request, 200, { ...query.profile, online: present.isOnline(query.profile.nick) }));
-      },
-      listing(listing) {
-        const rooms: RoomInfo[] = listing.rooms;
-        for (const room of rooms) room.online = present.count(room.name);
-        const body = listing.kind === 'list' ? { rooms } : { room: rooms[0] };
-        return out.send('reply', reply(listing.request, listing.status, body));
-      },
+      users,
+      listing,
       windowMs(ms) {
-        present.windowMs = ms;
+        windowMs = ms;
+        present.configure({ windowMs: ms });
       },
       maxRoomsPerUser(max) {
-        maxRoomsPerUser = max;
+        present.configure({ maxRoomsPerUser: max });
       },
       linesPerMinute(max) {
         lines.clear();
-        lines = new SlidingWindow(max, 60_000, app.now);
+        lines = app.stores.rateWindow('presence-lines', max, LINE_WINDOW_MS);
       },
       onStop() {
         clearInterval(sweeper);

@@ -2,12 +2,18 @@ import { defineChatComponent } from '../src/app-context.ts';
 import { noPrivateRoom, ProtocolError } from '../src/protocol/errors.ts';
 import { jsonObject, room } from '../src/protocol/fields.ts';
 import type { Person, RoomCommand, RoomInfo, RoomListing } from '../src/protocol/membership.ts';
-import { attempt, type HttpRequest, type SessionRef } from '../src/protocol/packets.ts';
+import { refusalOf, type HttpRequest, type PollCommand, type PostCommand, type SessionRef } from '../src/protocol/packets.ts';
 import { departurePort, listingPort, pollPort, postPort, replyPort, roomCommandPort, roomNamePort, sessionEndPort, userQueryPort } from '../src/protocol/ports.ts';
 import { integerSetting } from '../src/runtime/port.ts';
-import { RoomDirectory, type Member } from '../src/rooms/room-directory.ts';
+import type { Access, Member } from '../src/rooms/room-store.ts';
 
-/** Rooms keeps private rooms and their members, and lets only members reach them. */
+type Sent = Promise<void> | undefined;
+
+/**
+ * Rooms keeps private rooms and their members, and lets only members reach
+ * them. The rooms live in the application's room store (memory, or Redis
+ * shared by every node).
+ */
 export default defineChatComponent({
   name: 'Rooms',
   description: 'Creates private rooms, invites and leaves, lists rooms, and stops non-members from polling, posting or listing users in a private room',
@@ -30,38 +36,35 @@ export default defineChatComponent({
     forget: roomNamePort('Private rooms deleted for want of members: their history goes too'),
     reply: replyPort('Refusals: 401, 403, 404, 400, 409'),
   },
-  create({ out }) {
-    const directory = new RoomDirectory(10_000);
-    let maxMembers = 100;
-    let maxMemberships = 200;
+  create({ out, app, background }) {
+    const rooms = app.stores.rooms;
+    const limits = { maxRooms: 10_000, maxMembers: 100, maxMemberships: 200 };
+    rooms.configure(limits);
+    const hidden = (names: readonly string[]) => rooms.hidden(names);
 
-    /** roomFor checks that each of `members` may join one more private room. */
-    function roomFor(members: Iterable<Member>): void {
-      for (const { user, nick } of members) {
-        if (directory.memberships(user) >= maxMemberships) {
-          throw new ProtocolError('ROOM_FULL', `${nick} is a member of ${maxMemberships} private rooms, the most one user may be; leave one first`);
-        }
-      }
-    }
-
-    /** guard lets a request reach a private room only with a session of a member. */
-    function guard(request: HttpRequest, name: string): void {
-      if (!directory.isPrivate(name)) return;
-      if (request.session === undefined) throw new ProtocolError('NO_SESSION', `"${name}" is a private room; open a session and send its token as "Authorization: Bearer <token>"`);
-      if (!directory.isMember(name, request.session.user)) throw new ProtocolError('NOT_A_MEMBER', `you are not a member of the private room "${name}"; ask a member to invite you`);
+    /** guarded passes a packet on once its request may reach the room (PROTOCOL.md: members only in a private room), else answers the refusal. */
+    function guarded(request: HttpRequest, name: string, use: 'posted' | 'polled' | undefined, pass: () => Sent): Sent {
+      const access = rooms.access(name, request.session?.user, use);
+      const decide = (found: Access): Sent => {
+        if (found === 'outsider') return out.send('reply', refusalOf(request, outsider(request, name)));
+        return pass();
+      };
+      if (!(access instanceof Promise)) return decide(access);
+      background(access.then(decide, (error: unknown) => out.send('reply', refusalOf(request, error))), request);
+      return undefined;
     }
 
     function one(request: HttpRequest, status: number, info: RoomInfo): RoomListing {
-      return { request, kind: 'one', status, rooms: [{ ...info }], hidden: directory.privateNames };
+      return { request, kind: 'one', status, rooms: [{ ...info }], hidden };
     }
 
-    function forget(rooms: readonly string[]): void {
-      if (out.isConnected('forget')) for (const name of rooms) void out.send('forget', name);
+    function forget(names: readonly string[]): void {
+      if (out.isConnected('forget')) for (const name of names) void out.send('forget', name);
     }
 
-    function manage({ request, people }: RoomCommand): RoomListing {
+    async function manage({ request, people }: RoomCommand): Promise<RoomListing> {
       if (request.method === 'GET') {
-        return { request, kind: 'list', status: 200, rooms: directory.privateOf(request.session?.user), hidden: directory.privateNames };
+        return { request, kind: 'list', status: 200, rooms: await rooms.privateOf(request.session?.user), hidden };
       }
       const me = request.session;
       if (me === undefined) throw new ProtocolError('NO_SESSION');
@@ -69,87 +72,124 @@ export default defineChatComponent({
       if (action === 'create') return create(request, me, jsonObject(request.body), people);
       const name = room(request.params.room, 'lobby');
       if (action === 'leave') {
-        guard(request, name);
+        if ((await rooms.access(name, me.user, undefined)) === 'outsider') throw outsider(request, name);
         if (out.isConnected('departed')) void out.send('departed', { nick: me.nick, room: name });
-        const left = directory.leave(name, me.user);
-        if (left !== 'deleted') return one(request, 200, left ?? { name, private: false });
-        forget([name]);
-        return one(request, 200, { name, private: true, members: [] });
+        const left = await rooms.leave(name, me.user);
+        if (left.kind === 'left') return one(request, 200, left.info);
+        if (left.kind === 'outsider') throw outsider(request, name);
+        if (left.kind === 'deleted') {
+          forget([name]);
+          return one(request, 200, { name, private: true, members: [] });
+        }
+        return one(request, 200, { name, private: false });
       }
-      if (!directory.isPrivate(name)) throw new ProtocolError('NOT_FOUND', `there is no private room "${name}"; public rooms need no invitation`);
-      guard(request, name);
       const [invited] = current(people) as [Member];
-      if (directory.isMember(name, invited.user)) return one(request, 200, directory.info(name) as RoomInfo);
-      if (directory.size(name) >= maxMembers) {
-        throw new ProtocolError('ROOM_FULL', `"${name}" has ${maxMembers} members, the most a private room may have`);
+      const result = await rooms.invite(name, me.user, invited);
+      switch (result.kind) {
+        case 'invited':
+          return one(request, 200, result.info);
+        case 'not-private':
+          throw new ProtocolError('NOT_FOUND', `there is no private room "${name}"; public rooms need no invitation`);
+        case 'outsider':
+          throw outsider(request, name);
+        case 'full':
+          throw new ProtocolError('ROOM_FULL', `"${name}" has ${limits.maxMembers} members, the most a private room may have`);
+        default:
+          throw tooManyMemberships(result.nick);
       }
-      roomFor([invited]);
-      return one(request, 200, directory.invite(name, invited) as RoomInfo);
     }
 
-    function create(request: HttpRequest, me: SessionRef, fields: Record<string, unknown>, people: readonly Person[]): RoomListing {
+    async function create(request: HttpRequest, me: SessionRef, fields: Record<string, unknown>, people: readonly Person[]): Promise<RoomListing> {
       if (fields.private !== undefined && typeof fields.private !== 'boolean') throw new ProtocolError('BAD_FIELD', '"private" must be true or false');
       const name = fields.name === undefined ? undefined : room(fields.name, 'lobby');
       if (fields.private !== true) {
         if (name === undefined) throw new ProtocolError('BAD_ROOM', 'a public room needs a name; public rooms need no creation, so you may simply post to it');
-        if (directory.isPrivate(name)) throw new ProtocolError('BAD_ROOM', `"${name}" is a private room; choose another name`);
+        if ((await rooms.access(name, me.user, undefined)) !== 'public') throw new ProtocolError('BAD_ROOM', `"${name}" is a private room; choose another name`);
         return one(request, 201, { name, private: false });
       }
       const members = new Map<string, Member>([[me.user, { user: me.user, nick: me.nick }]]);
       for (const member of current(people)) members.set(member.user, member);
-      if (name !== undefined && directory.isPrivate(name)) throw new ProtocolError('ROOM_TAKEN', `there is a private room "${name}" already; choose another name or leave "name" out`);
-      if (name !== undefined && directory.wasPublic(name)) throw new ProtocolError('ROOM_TAKEN', `"${name}" is or was a public room; choose another name for a private one`);
-      const [other] = [...members.values()].filter((m) => m.user !== me.user);
-      const existing = name === undefined && members.size === 2 && other !== undefined ? directory.direct(me.user, other.user) : undefined;
-      if (existing !== undefined) return one(request, 200, existing);
-      if (members.size > maxMembers) throw new ProtocolError('ROOM_FULL', `a private room has at most ${maxMembers} members; name fewer`);
-      roomFor(members.values());
-      if (directory.full) throw new ProtocolError('ROOM_LIMIT');
-      return one(request, 201, directory.create(name, [...members.values()]));
+      const result = await rooms.create(name, [...members.values()]);
+      switch (result.kind) {
+        case 'created':
+          return one(request, 201, result.info);
+        case 'existing':
+          return one(request, 200, result.info);
+        case 'taken':
+          throw new ProtocolError('ROOM_TAKEN', `there is a private room "${name}" already; choose another name or leave "name" out`);
+        case 'was-public':
+          throw new ProtocolError('ROOM_TAKEN', `"${name}" is or was a public room; choose another name for a private one`);
+        case 'too-many-members':
+          throw new ProtocolError('ROOM_FULL', `a private room has at most ${limits.maxMembers} members; name fewer`);
+        case 'memberships':
+          throw tooManyMemberships(result.nick);
+        default:
+          throw new ProtocolError('ROOM_LIMIT');
+      }
+    }
+
+    function tooManyMemberships(nick: string): ProtocolError {
+      return new ProtocolError('ROOM_FULL', `${nick} is a member of ${limits.maxMemberships} private rooms, the most one user may be; leave one first`);
     }
 
     return {
       manage(command) {
-        const checked = attempt(command.request, () => manage(command));
-        return 'error' in checked ? out.send('reply', checked.error) : out.send('listing', checked.value);
+        const done = manage(command).then(
+          (listing) => out.send('listing', listing),
+          (error: unknown) => out.send('reply', refusalOf(command.request, error)),
+        );
+        background(done, command.request);
       },
-      poll(command) {
-        const checked = attempt(command.request, () => guard(command.request, command.room));
-        if ('error' in checked) return out.send('reply', checked.error);
-        directory.notePublic(command.room, false);
-        return out.send('poll', command);
-      },
-      post(command) {
-        const checked = attempt(command.request, () => {
-          if (command.mustBePrivate && !directory.isPrivate(command.room)) throw noPrivateRoom(command.room);
-          guard(command.request, command.room);
-        });
-        if ('error' in checked) return out.send('reply', checked.error);
-        directory.notePublic(command.room, true);
-        return out.send('post', command.mustBePrivate ? { ...command, mustBePrivate: false } : command);
+      poll: (command: PollCommand) => guarded(command.request, command.room, 'polled', () => out.send('poll', command)),
+      post(command: PostCommand) {
+        const { request } = command;
+        const checked = rooms.access(command.room, request.session?.user, command.mustBePrivate ? undefined : 'posted');
+        const decide = (access: Access): Sent => {
+          if (command.mustBePrivate && access === 'public') return out.send('reply', refusalOf(request, noPrivateRoom(command.room)));
+          if (access === 'outsider') return out.send('reply', refusalOf(request, outsider(request, command.room)));
+          return out.send('post', command.mustBePrivate ? { ...command, mustBePrivate: false } : command);
+        };
+        if (!(checked instanceof Promise)) return decide(checked);
+        background(checked.then(decide, (error: unknown) => out.send('reply', refusalOf(request, error))), request);
+        return undefined;
       },
       users(query) {
-        const checked = attempt(query.request, () => (query.kind === 'room' ? guard(query.request, query.room) : undefined));
-        return 'error' in checked ? out.send('reply', checked.error) : out.send('users', query);
+        if (query.kind !== 'room') return out.send('users', query);
+        return guarded(query.request, query.room, undefined, () => out.send('users', query));
       },
       ended({ nick, user, guest, userGone }) {
+        const departed = (): Sent => (userGone && out.isConnected('departed') ? out.send('departed', { nick }) : undefined);
         // A guest owns nothing beyond its session: a later guest of the same nick is someone else.
-        if (guest) forget(directory.forget(user));
-        if (userGone && out.isConnected('departed')) return out.send('departed', { nick });
+        if (!guest) return departed();
+        const deleted = rooms.forget(user);
+        if (!(deleted instanceof Promise)) {
+          forget(deleted);
+          return departed();
+        }
+        background(deleted.then((names) => (forget(names), departed())), undefined);
         return undefined;
       },
       maxRooms(max) {
-        directory.maxRooms = max;
+        limits.maxRooms = max;
+        rooms.configure(limits);
       },
       maxMembers(max) {
-        maxMembers = max;
+        limits.maxMembers = max;
+        rooms.configure(limits);
       },
       maxMemberships(max) {
-        maxMemberships = max;
+        limits.maxMemberships = max;
+        rooms.configure(limits);
       },
     };
   },
 });
+
+/** outsider is the refusal of a request to a private room from someone who is not a member (or has no session). */
+function outsider(request: HttpRequest, name: string): ProtocolError {
+  if (request.session === undefined) return new ProtocolError('NO_SESSION', `"${name}" is a private room; open a session and send its token as "Authorization: Bearer <token>"`);
+  return new ProtocolError('NOT_A_MEMBER', `you are not a member of the private room "${name}"; ask a member to invite you`);
+}
 
 /** current keeps the people who are users now, and refuses a nick nobody holds (PROTOCOL.md: 404). */
 function current(people: readonly Person[]): Member[] {

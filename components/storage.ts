@@ -181,7 +181,7 @@ export default defineChatComponent({
 
       listing(listing) {
         const tallies = store.tallies(listing.rooms.map((room) => room.name));
-        const recent = listing.kind === 'list' ? store.recent(maxListed, (name) => listing.hidden.has(name)) : [];
+        const recent = listing.kind === 'list' ? store.recent(maxListed, listing.hidden) : [];
         if (!(tallies instanceof Promise) && !(recent instanceof Promise)) return completed(listing, tallies, recent);
         return answer(listing.request, Promise.all([tallies, recent]), ([t, r]) => completed(listing, t, r));
       },

@@ -1,9 +1,18 @@
 import type { Redis } from 'ioredis';
+import { PresenceMap } from './presence/presence-map.ts';
+import type { PresenceStore } from './presence/presence-store.ts';
+import { RedisPresenceStore } from './presence/redis/redis-presence-store.ts';
 import type { RateWindow } from './rate/rate-window.ts';
 import { RedisSlidingWindow } from './rate/redis/redis-sliding-window.ts';
+import { MemoryRoomStore } from './rooms/memory-room-store.ts';
+import { RedisRoomStore } from './rooms/redis/redis-room-store.ts';
+import type { RoomStore } from './rooms/room-store.ts';
 import { SlidingWindow } from './rate/sliding-window.ts';
 import { connectRedis } from './redis/connection.ts';
 import { MemoryStore } from './storage/memory-store.ts';
+import { MemorySessionStore } from './sessions/memory-session-store.ts';
+import { RedisSessionStore } from './sessions/redis/redis-session-store.ts';
+import type { SessionStore } from './sessions/session-store.ts';
 import { RedisMessageStore } from './storage/redis/redis-store.ts';
 import type { MessageStore } from './storage/store.ts';
 import type { Settings } from './settings.ts';
@@ -18,6 +27,12 @@ export interface Stores {
   /** Which back-end, for /health and the log. */
   readonly backend: 'memory' | 'redis';
   readonly messages: MessageStore;
+  /** Accounts, guests and their sessions. */
+  readonly sessions: SessionStore;
+  /** Private rooms and their members, and the names that are or were public. */
+  readonly rooms: RoomStore;
+  /** Who is in which room. */
+  readonly presence: PresenceStore;
   /** A window of `limit` events per key in any `windowMs`; `name` keeps its count apart from every other window's. */
   rateWindow(name: string, limit: number, windowMs: number): RateWindow;
   /** Ends the back-end's connections, after the network has stopped. */
@@ -29,6 +44,9 @@ export function memoryStores(settings: Pick<Settings, 'storageMaxBytes'>, now: (
   return {
     backend: 'memory',
     messages: new MemoryStore({ maxBytes: settings.storageMaxBytes }, now),
+    sessions: new MemorySessionStore(now),
+    rooms: new MemoryRoomStore(),
+    presence: new PresenceMap(now),
     rateWindow: (_name, limit, windowMs) => new SlidingWindow(limit, windowMs, now),
     close: async () => {},
   };
@@ -51,6 +69,9 @@ export async function openStores(settings: Settings, now: () => number): Promise
     return {
       backend: 'redis',
       messages,
+      sessions: new RedisSessionStore(client, settings.redisPrefix, now),
+      rooms: new RedisRoomStore(client, settings.redisPrefix),
+      presence: new RedisPresenceStore(client, settings.redisPrefix, now),
       rateWindow: (name, limit, windowMs) => new RedisSlidingWindow(client, settings.redisPrefix, name, limit, windowMs, now),
       close: () => messages.close(),
     };

@@ -7,22 +7,26 @@ interface Stay {
   lastSeen: number;
 }
 
+import type { Departure, PresenceLimits, PresenceStore } from './presence-store.ts';
+
 /**
  * PresenceMap knows who is in which room: a user is present while holding a
  * poll there, and for `windowMs` after their last poll there started or
- * ended. A user who simply re-polls never stops being present.
+ * ended. A user who simply re-polls never stops being present. It is the
+ * in-memory PresenceStore: it answers at once.
  */
-export class PresenceMap {
+export class PresenceMap implements PresenceStore {
   private readonly rooms = new Map<string, Map<string, Stay>>();
   private readonly roomsOf = new Map<string, Set<string>>();
+  private limits: PresenceLimits = { windowMs: 35_000, maxRoomsPerUser: 20 };
 
-  constructor(
-    public windowMs: number,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(private readonly now: () => number = Date.now) {}
 
-  /** arrive records a poll starting; true when the user was not present before. */
-  arrive(room: string, nick: string): boolean {
+  configure(limits: Partial<PresenceLimits>): void {
+    this.limits = { ...this.limits, ...limits };
+  }
+
+  arrive(room: string, nick: string): 'joined' | 'present' | 'refused' {
     const now = this.now();
     let stays = this.rooms.get(room);
     if (stays === undefined) {
@@ -33,7 +37,11 @@ export class PresenceMap {
     if (stay !== undefined) {
       stay.active++;
       stay.lastSeen = now;
-      return false;
+      return 'present';
+    }
+    if ((this.roomsOf.get(nick)?.size ?? 0) >= this.limits.maxRoomsPerUser) {
+      if (stays.size === 0) this.rooms.delete(room);
+      return 'refused';
     }
     stays.set(nick, { since: now, active: 1, lastSeen: now });
     let rooms = this.roomsOf.get(nick);
@@ -42,20 +50,9 @@ export class PresenceMap {
       this.roomsOf.set(nick, rooms);
     }
     rooms.add(room);
-    return true;
+    return 'joined';
   }
 
-  /** roomsOfUser counts the rooms a user is present in. */
-  roomsOfUser(nick: string): number {
-    return this.roomsOf.get(nick)?.size ?? 0;
-  }
-
-  /** isIn tells whether a user is present in a room. */
-  isIn(room: string, nick: string): boolean {
-    return this.rooms.get(room)?.has(nick) ?? false;
-  }
-
-  /** pollEnded records a poll being answered or abandoned. */
   pollEnded(room: string, nick: string): void {
     const stay = this.rooms.get(room)?.get(nick);
     if (stay === undefined) return;
@@ -63,41 +60,38 @@ export class PresenceMap {
     stay.lastSeen = this.now();
   }
 
-  /** expire removes the users whose window has passed and returns where they were. */
-  expire(): { room: string; nick: string }[] {
-    const cutoff = this.now() - this.windowMs;
-    const gone: { room: string; nick: string }[] = [];
+  refresh(): void {
+    // One process counts every held poll exactly: nothing can be left behind.
+  }
+
+  expire(): { gone: Departure[]; empty: boolean } {
+    const cutoff = this.now() - this.limits.windowMs;
+    const gone: Departure[] = [];
     for (const [room, stays] of this.rooms) {
       for (const [nick, stay] of stays) if (stay.active <= 0 && stay.lastSeen <= cutoff) gone.push({ room, nick });
     }
     for (const { room, nick } of gone) this.remove(room, nick);
-    return gone;
+    return { gone, empty: this.rooms.size === 0 };
   }
 
-  /** leave removes a user from one room or, without a room, from all; returns the rooms they left. */
-  leave(nick: string, room?: string): string[] {
+  leave(nick: string, room: string | undefined): string[] {
     const rooms = room === undefined ? [...(this.roomsOf.get(nick) ?? [])] : this.rooms.get(room)?.has(nick) ? [room] : [];
     for (const r of rooms) this.remove(r, nick);
     return rooms;
   }
 
-  /** users lists who is present in a room, earliest first. */
   users(room: string): { nick: string; since: number }[] {
     const stays = this.rooms.get(room);
     if (stays === undefined) return [];
     return [...stays].map(([nick, stay]) => ({ nick, since: stay.since })).sort((a, b) => a.since - b.since || (a.nick < b.nick ? -1 : 1));
   }
 
-  count(room: string): number {
-    return this.rooms.get(room)?.size ?? 0;
+  counts(rooms: readonly string[]): number[] {
+    return rooms.map((room) => this.rooms.get(room)?.size ?? 0);
   }
 
-  isOnline(nick: string): boolean {
-    return this.roomsOf.has(nick);
-  }
-
-  get isEmpty(): boolean {
-    return this.rooms.size === 0;
+  online(nicks: readonly string[]): boolean[] {
+    return nicks.map((nick) => this.roomsOf.has(nick));
   }
 
   private remove(room: string, nick: string): void {

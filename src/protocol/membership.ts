@@ -1,3 +1,4 @@
+import type { MaybePromise } from '../maybe-promise.ts';
 import type { HttpRequest } from './packets.ts';
 
 /**
@@ -74,8 +75,8 @@ export interface RoomListing {
   readonly kind: 'list' | 'one';
   readonly status: number;
   readonly rooms: RoomInfo[];
-  /** Which names are private rooms, so none is listed as public. */
-  readonly hidden: { has(name: string): boolean };
+  /** Which of some names are private rooms, so none is listed as public. */
+  readonly hidden: (names: readonly string[]) => MaybePromise<ReadonlySet<string>>;
 }
 
 /** Profile is a user's public profile. */

@@ -1,5 +1,6 @@
 import { nanoid } from 'nanoid';
 import { LinkedList, type Linked } from '../linked-list.ts';
+import { after, type MaybePromise } from '../maybe-promise.ts';
 import type { Message } from '../protocol/packets.ts';
 import { Ring } from './ring.ts';
 import type { AppendResult, Draft, Entry, MessageStore, RoomTally, Slice, StoreEvent, StoreLimits, StoreListener } from './store.ts';
@@ -21,6 +22,9 @@ interface Room extends Linked {
   /** What a read finds when nothing is new, made once per message rather than once per poll. */
   upToDate: Slice | undefined;
 }
+
+// Rooms a listing looks at before asking which of them are private.
+const RECENT_PAGE = 256;
 
 const NO_ROOM: RoomTally = Object.freeze({ lastId: 0, messages: 0, active: 0 });
 
@@ -132,12 +136,19 @@ export class MemoryStore implements MessageStore {
     this.tell({ kind: 'deleted', room: roomName });
   }
 
-  recent(limit: number, skip: (room: string) => boolean): [string, RoomTally][] {
+  recent(limit: number, hidden: (rooms: readonly string[]) => MaybePromise<ReadonlySet<string>>): MaybePromise<[string, RoomTally][]> {
     const found: [string, RoomTally][] = [];
-    for (let room = this.byActivity.tail; room !== undefined && found.length < limit; room = room.prev as Room | undefined) {
-      if (!skip(room.name)) found.push([room.name, tallyOf(room)]);
-    }
-    return found;
+    // A page at a time, the most recently active first, until `limit` are found.
+    const page = (from: Room | undefined): MaybePromise<[string, RoomTally][]> => {
+      const rooms: Room[] = [];
+      let room = from;
+      for (; room !== undefined && rooms.length < RECENT_PAGE; room = room.prev as Room | undefined) rooms.push(room);
+      return after(hidden(rooms.map(({ name }) => name)), (skip) => {
+        for (const r of rooms) if (found.length < limit && !skip.has(r.name)) found.push([r.name, tallyOf(r)]);
+        return found.length < limit && room !== undefined ? page(room) : found;
+      });
+    };
+    return page(this.byActivity.tail);
   }
 
   private tell(event: StoreEvent): void {

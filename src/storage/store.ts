@@ -95,8 +95,8 @@ export interface MessageStore {
   read(room: string, since: number, limit: number): MaybePromise<Slice>;
   /** Each room's counts, in the order asked; zeros for a room with no messages. */
   tallies(rooms: readonly string[]): MaybePromise<RoomTally[]>;
-  /** Up to `limit` rooms holding entries, with their counts, the most recently active first, leaving out those `skip` names. */
-  recent(limit: number, skip: (room: string) => boolean): MaybePromise<[name: string, tally: RoomTally][]>;
+  /** Up to `limit` rooms holding entries, with their counts, the most recently active first, leaving out those `hidden` names of each page of them. */
+  recent(limit: number, hidden: (rooms: readonly string[]) => MaybePromise<ReadonlySet<string>>): MaybePromise<[name: string, tally: RoomTally][]>;
   /** Deletes a room and its history (a private room whose last member left); its ids start at 1 again. */
   delete(room: string): MaybePromise<void>;
   /** Tells `listener` of every event from now on; the returned function stops that. */

@@ -3,7 +3,7 @@ import type { Message } from '../../src/protocol/packets.ts';
 import { roomsIn } from '../helpers/bodies.ts';
 import { ManualClock } from '../helpers/clock.ts';
 import { as, bearer, sessionGraphFile, signIn } from '../helpers/sessions.ts';
-import { call, heldPolls, openPoll, startServer, waitFor, type TestServer } from '../helpers/server.ts';
+import { AT_ONCE_MS, call, heldPolls, openPoll, startServer, waitFor, type TestServer } from '../helpers/server.ts';
 
 // PROTOCOL.md: present while holding a poll, or having polled in the last 35 s.
 const DEFAULT_WINDOW_MS = 35_000;
@@ -102,6 +102,8 @@ describe('presence', () => {
     const erin = as(server.base, await signIn(server.base, nick));
     await erin.get(`?room=${r}&timeout=0`);
     await erin.send('DELETE', '/session');
+    // The clock stands still, so no window can pass: only the session's end can append the leave.
+    await waitFor(async () => (await events(r)).length === 2, AT_ONCE_MS);
     expect(await events(r)).toEqual([['join', nick, `${nick} joined`], ['leave', nick, `${nick} left`]]);
   });
 

@@ -1,6 +1,8 @@
 import { expect, it } from 'vitest';
 import { describeRedis } from '../helpers/backends.ts';
+import { roomsIn } from '../helpers/bodies.ts';
 import { AT_ONCE_MS, call, heldPolls, openPoll, postJson, startServer, waitFor, type TestServer } from '../helpers/server.ts';
+import { as, sessionGraphFile, signIn } from '../helpers/sessions.ts';
 
 /**
  * PROTOCOL.md, Several nodes: two flowchat servers on one Redis, reached
@@ -57,6 +59,60 @@ describeRedis('several nodes on one Redis', (redis) => {
       expect(statuses).toEqual([201, 201, 201, 201, 429, 429]);
     } finally {
       await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('knows a session, an account and a profile on every node, and ends a session everywhere', async () => {
+    const [a, b] = await twoNodes({ RATE_LIMIT: '0', GRAPH: sessionGraphFile() });
+    try {
+      const token = await signIn(a.base, 'alice');
+      expect((await as(b.base, token).post('', { text: 'from b' })).status).toBe(201);
+      expect((await postJson(`${b.base}/session`, { nick: 'alice' })).body.error.code).toBe('NICK_TAKEN');
+      const account = await postJson(`${b.base}/accounts`, { login: 'carol', password: 'correct horse' });
+      expect(account.status).toBe(201);
+      expect((await postJson(`${a.base}/session`, { login: 'carol', password: 'correct horse' })).status).toBe(201);
+      expect((await as(a.base, account.body.token).send('PATCH', '/session', { status: 'on node a' })).status).toBe(200);
+      expect((await call(`${b.base}/users/carol`)).body).toMatchObject({ nick: 'carol', status: 'on node a' });
+      expect((await as(b.base, token).send('DELETE', '/session')).status).toBe(204);
+      expect((await as(a.base, token).post('', { text: 'after the end' })).body.error.code).toBe('NO_SESSION');
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('keeps a private room private on every node: members reach it through either, others through neither', async () => {
+    const [a, b] = await twoNodes({ RATE_LIMIT: '0', GRAPH: sessionGraphFile() });
+    try {
+      const alice = await signIn(a.base, 'alice');
+      const bob = await signIn(b.base, 'bob');
+      const eve = await signIn(a.base, 'eve');
+      expect((await as(a.base, alice).post('/rooms', { name: 'ops', private: true, members: ['bob'] })).status).toBe(201);
+      expect((await as(b.base, bob).post('', { room: 'ops', text: 'through b' })).status).toBe(201);
+      const seen = (await as(a.base, alice).get('?room=ops&since=0&timeout=0')).body.messages;
+      expect(seen.filter((m: { type: string }) => m.type === 'message').map((m: { text: string }) => m.text)).toEqual(['through b']);
+      for (const node of [a, b]) {
+        expect((await as(node.base, eve).get('?room=ops&since=0&timeout=0')).body.error.code).toBe('NOT_A_MEMBER');
+        expect((await as(node.base, eve).post('', { room: 'ops', text: 'let me in' })).body.error.code).toBe('NOT_A_MEMBER');
+      }
+      expect(roomsIn(await as(b.base, bob).get('/rooms'))).toContainEqual(expect.objectContaining({ name: 'ops', private: true, members: ['alice', 'bob'] }));
+      expect(roomsIn(await as(b.base, eve).get('/rooms')).map((r) => r.name)).not.toContain('ops');
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('keeps sessions and accounts when a node restarts', async () => {
+    const [a, b, env] = await twoNodes({ RATE_LIMIT: '0', GRAPH: sessionGraphFile() });
+    const guest = await signIn(a.base, 'gus');
+    const account = (await postJson(`${a.base}/accounts`, { login: 'dora', password: 'correct horse' })).body.token;
+    await Promise.all([a.close(), b.close()]);
+    const again = await startServer(env);
+    try {
+      expect((await as(again.base, guest).get('/session')).body).toMatchObject({ nick: 'gus', guest: true });
+      expect((await as(again.base, account).get('/session')).body).toMatchObject({ nick: 'dora', guest: false });
+      expect((await postJson(`${again.base}/session`, { login: 'dora', password: 'correct horse' })).status).toBe(201);
+    } finally {
+      await again.close();
     }
   });
 

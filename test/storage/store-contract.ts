@@ -21,7 +21,7 @@ export function storeContract(make: (limits?: Partial<StoreLimits>) => Promise<M
   };
 
   const tally = async (store: MessageStore, room: string): Promise<RoomTally | undefined> => (await store.tallies([room]))[0];
-  const rooms = (store: MessageStore) => store.recent(1_000, () => false);
+  const rooms = (store: MessageStore) => store.recent(1_000, () => new Set());
   const names = async (store: MessageStore) => (await rooms(store)).map(([name]) => name);
   {
     it('lists its rooms the most recently active first, and counts only those holding posted messages', async () => {

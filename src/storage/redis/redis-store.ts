@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { nanoid } from 'nanoid';
+import type { MaybePromise } from '../../maybe-promise.ts';
 import type { Message } from '../../protocol/packets.ts';
 import { Script, type ScriptReply as Reply } from '../../redis/scripts.ts';
 import { DEFAULT_LIMITS } from '../memory-store.ts';
@@ -109,12 +110,13 @@ export class RedisMessageStore implements MessageStore {
     return [...tallyList(await this.run('tallies', 0, 0, ...rooms))].map(([, tally]) => tally);
   }
 
-  async recent(limit: number, skip: (room: string) => boolean): Promise<[string, RoomTally][]> {
+  async recent(limit: number, hidden: (rooms: readonly string[]) => MaybePromise<ReadonlySet<string>>): Promise<[string, RoomTally][]> {
     const found: [string, RoomTally][] = [];
     for (let from = 0; found.length < limit; from += RECENT_PAGE) {
-      const page = await this.run('tallies', from, RECENT_PAGE);
-      for (const [name, tally] of tallyList(page)) if (found.length < limit && !skip(name)) found.push([name, tally]);
-      if (page.length < RECENT_PAGE * 4) break;
+      const page = [...tallyList(await this.run('tallies', from, RECENT_PAGE))];
+      const skip = await hidden(page.map(([name]) => name));
+      for (const [name, tally] of page) if (found.length < limit && !skip.has(name)) found.push([name, tally]);
+      if (page.length < RECENT_PAGE) break;
     }
     return found;
   }

@@ -1,0 +1,155 @@
+import type { Redis } from 'ioredis';
+import { nanoid } from 'nanoid';
+import type { SessionEnd } from '../../protocol/membership.ts';
+import { Script } from '../../redis/scripts.ts';
+import type { PasswordHash } from '../password.ts';
+import { DEFAULT_SESSION_LIMITS, externalNick, type Opened, type Session, type SessionLimits, type SessionStore, type User } from '../session-store.ts';
+
+/** What sessions.lua answers: the operation's result, and the sessions it ended (four fields each). */
+type Answer = [result: string | string[], ended: string[]];
+
+// Expired sessions ended by one sweep call: a sweep that finds more calls again.
+const SWEEP_BATCH = 1_000;
+
+/**
+ * RedisSessionStore keeps identities in Redis, for every node: accounts,
+ * guests, sessions with their expiry, and the one-time codes of external
+ * sign-ins. Each operation is one call of sessions.lua, atomic in Redis; a
+ * session it finds expired it ends there and then, and the node that made
+ * the call tells its listeners.
+ */
+export class RedisSessionStore implements SessionStore {
+  private readonly script: Script;
+  private limits: SessionLimits = DEFAULT_SESSION_LIMITS;
+  private readonly listeners = new Set<(ended: SessionEnd) => void>();
+
+  constructor(
+    client: Redis,
+    private readonly prefix: string,
+    private readonly now: () => number,
+  ) {
+    this.script = new Script(client, new URL('./', import.meta.url), 'sessions');
+  }
+
+  configure(limits: Partial<SessionLimits>): void {
+    this.limits = { ...this.limits, ...limits };
+  }
+
+  async touch(token: string): Promise<Session | undefined> {
+    const user = userOf(await this.call('touch', token, '1', this.limits.idleMs, this.limits.accountIdleMs));
+    return user === undefined ? undefined : { token, user };
+  }
+
+  async live(token: string): Promise<Session | undefined> {
+    const user = userOf(await this.call('touch', token, '0'));
+    return user === undefined ? undefined : { token, user };
+  }
+
+  async isTaken(nick: string): Promise<boolean> {
+    return (await this.call('taken', nick)) === '1';
+  }
+
+  async openGuest(nick: string): Promise<Opened> {
+    const id = `g_${nanoid()}`;
+    const token = nanoid();
+    const result = await this.call('open-guest', nick, id, token, this.limits.maxSessions, this.limits.idleMs);
+    return opened(result, token, { id, nick, guest: true, status: '', bio: '' });
+  }
+
+  async createAccount(login: string, password: PasswordHash): Promise<Opened> {
+    const id = `u_${nanoid()}`;
+    const token = nanoid();
+    const result = await this.call('create-account', login, id, token, passwordText(password), this.limits.maxSessions, this.limits.accountIdleMs);
+    return opened(result, token, { id, nick: login, guest: false, status: '', bio: '' });
+  }
+
+  async externalAccount(issuer: string, subject: string, wanted: string | undefined): Promise<User> {
+    return userOf(await this.call('external-account', `${issuer}\u0000${subject}`, externalNick(wanted), `u_${nanoid()}`)) as User;
+  }
+
+  async credentials(login: string): Promise<{ user: User; password: PasswordHash | undefined } | undefined> {
+    const fields = await this.call('credentials', login);
+    const user = userOf(fields);
+    if (user === undefined) return undefined;
+    return { user, password: passwordOf(fields[5] ?? '') };
+  }
+
+  async openFor(user: User): Promise<Session | 'full'> {
+    const token = nanoid();
+    const result = await this.call('open-for', user.id, token, this.limits.maxSessions, this.limits.accountIdleMs);
+    if (result === 'gone') throw new Error(`no user ${user.id} to open a session for`);
+    return result === 'full' ? 'full' : { token, user };
+  }
+
+  async close(session: Session): Promise<void> {
+    await this.call('close', session.token);
+  }
+
+  async closeOthers(session: Session): Promise<void> {
+    await this.call('close-others', session.user.id, session.token);
+  }
+
+  async find(nick: string): Promise<User | undefined> {
+    return userOf(await this.call('find', nick));
+  }
+
+  async nicksStartingWith(prefix: string, limit: number): Promise<string[]> {
+    return (await this.call('nicks', prefix, limit)) as string[];
+  }
+
+  async editProfile(user: User, { status, bio }: { status: string; bio: string }): Promise<User> {
+    return userOf(await this.call('edit-profile', user.id, status, bio)) ?? user;
+  }
+
+  async setPassword(user: User, password: PasswordHash): Promise<void> {
+    await this.call('set-password', user.id, passwordText(password));
+  }
+
+  async sweep(): Promise<void> {
+    while (Number(await this.call('sweep', SWEEP_BATCH)) === SWEEP_BATCH);
+  }
+
+  async grant(user: User, validMs: number, max: number): Promise<string | 'full'> {
+    const code = nanoid();
+    return (await this.call('grant', user.id, code, validMs, max)) === 'full' ? 'full' : code;
+  }
+
+  async redeem(code: string): Promise<User | undefined> {
+    return userOf(await this.call('redeem', code));
+  }
+
+  subscribe(listener: (ended: SessionEnd) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private async call(operation: string, ...args: (string | number)[]): Promise<string | string[]> {
+    const [result, ended] = (await this.script.run(this.prefix, this.now(), operation, ...args)) as unknown as Answer;
+    for (let i = 0; i + 3 < ended.length; i += 4) {
+      const end: SessionEnd = { nick: ended[i] as string, user: ended[i + 1] as string, guest: ended[i + 2] === '1', userGone: ended[i + 3] === '1' };
+      for (const listener of this.listeners) listener(end);
+    }
+    return result;
+  }
+}
+
+/** userOf reads the user fields sessions.lua answers (id, nick, guest, status, bio), or undefined for none. */
+function userOf(fields: string | string[]): User | undefined {
+  if (!Array.isArray(fields) || fields.length < 5) return undefined;
+  const [id, nick, guest, status, bio] = fields as [string, string, string, string, string];
+  return { id, nick, guest: guest === '1', status, bio };
+}
+
+function opened(result: string | string[], token: string, user: User): Opened {
+  if (result === 'taken' || result === 'full') return result;
+  return { token, user };
+}
+
+function passwordText({ salt, key }: PasswordHash): string {
+  return `${salt.toString('hex')}:${key.toString('hex')}`;
+}
+
+function passwordOf(text: string): PasswordHash | undefined {
+  const [salt, key] = text.split(':');
+  return salt === undefined || key === undefined || text === '' ? undefined : { salt: Buffer.from(salt, 'hex'), key: Buffer.from(key, 'hex') };
+}

@@ -1,0 +1,151 @@
+import { expect, it } from 'vitest';
+import type { SessionEnd } from '../../src/protocol/membership.ts';
+import { hashPassword, verifyPassword } from '../../src/sessions/password.ts';
+import type { Session, SessionStore } from '../../src/sessions/session-store.ts';
+import { describeBackends, type Backend } from '../helpers/backends.ts';
+import { ManualClock } from '../helpers/clock.ts';
+
+const MINUTE = 60_000;
+
+async function storeOn(backend: Backend): Promise<{ store: SessionStore; clock: ManualClock; ended: SessionEnd[] }> {
+  const clock = new ManualClock();
+  const { sessions: store } = await backend.stores(clock.now);
+  store.configure({ idleMs: 10 * MINUTE, accountIdleMs: 60 * MINUTE, maxSessions: 1_000 });
+  const ended: SessionEnd[] = [];
+  store.subscribe((end) => ended.push(end));
+  return { store, clock, ended };
+}
+
+function opened(result: Session | 'taken' | 'full'): Session {
+  if (typeof result === 'string') throw new Error(`expected a session, got ${result}`);
+  return result;
+}
+
+describeBackends('SessionStore contract', (backend) => {
+  it('opens a guest whose nick is taken while its session lives, and free again once it is closed, telling its end once', async () => {
+    const { store, ended } = await storeOn(backend);
+    const alice = opened(await store.openGuest('alice'));
+    expect(alice.user).toMatchObject({ nick: 'alice', guest: true, status: '', bio: '' });
+    expect(alice.user.id).toMatch(/^g_/);
+    expect(await store.openGuest('alice')).toBe('taken');
+    expect(await store.isTaken('alice')).toBe(true);
+    expect((await store.touch(alice.token))?.user.id).toBe(alice.user.id);
+    await store.close(alice);
+    await store.close(alice);
+    expect(ended).toEqual([{ nick: 'alice', user: alice.user.id, guest: true, userGone: true }]);
+    expect(await store.touch(alice.token)).toBeUndefined();
+    expect(await store.find('alice')).toBeUndefined();
+    const again = opened(await store.openGuest('alice'));
+    expect(again.user.id).not.toBe(alice.user.id);
+  });
+
+  it('ends a session its idle time after its last use (a touch renews it; a look does not), on use or by a sweep', async () => {
+    const { store, clock, ended } = await storeOn(backend);
+    const guest = opened(await store.openGuest('gina'));
+    const other = opened(await store.openGuest('otto'));
+    clock.advance(9 * MINUTE);
+    expect(await store.touch(guest.token)).toBeDefined();
+    expect(await store.live(other.token)).toBeDefined();
+    clock.advance(MINUTE);
+    expect(await store.live(other.token)).toBeUndefined();
+    expect(await store.live(guest.token)).toBeDefined();
+    expect(ended.map((e) => e.nick)).toEqual(['otto']);
+    // Touched at 9 minutes: it lives until 19.
+    clock.advance(8 * MINUTE);
+    await store.sweep();
+    expect(await store.live(guest.token)).toBeDefined();
+    clock.advance(MINUTE);
+    await store.sweep();
+    expect(ended.map((e) => e.nick)).toEqual(['otto', 'gina']);
+    expect(await store.isTaken('gina')).toBe(false);
+  });
+
+  it('keeps an account for good: log-ins open more sessions, and its user goes only with its last one', async () => {
+    const { store, clock, ended } = await storeOn(backend);
+    const first = opened(await store.createAccount('carol', await hashPassword('correct horse')));
+    expect(first.user).toMatchObject({ nick: 'carol', guest: false });
+    expect(await store.createAccount('carol', await hashPassword('x'.repeat(8)))).toBe('taken');
+    expect(await store.openGuest('carol')).toBe('taken');
+    const found = await store.credentials('carol');
+    expect(found?.user.id).toBe(first.user.id);
+    expect(await verifyPassword('correct horse', found?.password)).toBe(true);
+    expect(await verifyPassword('wrong horse', found?.password)).toBe(false);
+    expect(await store.credentials('nobody')).toBeUndefined();
+    const second = opened(await store.openFor(first.user));
+    const third = opened(await store.openFor(first.user));
+    await store.close(first);
+    expect(ended).toEqual([{ nick: 'carol', user: first.user.id, guest: false, userGone: false }]);
+    await store.closeOthers(third);
+    expect(await store.live(second.token)).toBeUndefined();
+    expect(ended.at(-1)?.userGone).toBe(false);
+    expect(await store.live(third.token)).toBeDefined();
+    // An account outlives its sessions: 59 minutes idle is within accountIdleMs, 60 is not.
+    clock.advance(59 * MINUTE);
+    expect(await store.live(third.token)).toBeDefined();
+    clock.advance(MINUTE);
+    expect(await store.live(third.token)).toBeUndefined();
+    expect(ended.at(-1)).toEqual({ nick: 'carol', user: first.user.id, guest: false, userGone: true });
+    expect((await store.find('carol'))?.id).toBe(first.user.id);
+    await store.setPassword(first.user, await hashPassword('battery staple'));
+    expect(await verifyPassword('battery staple', (await store.credentials('carol'))?.password)).toBe(true);
+  });
+
+  it('finds users by nick and lists the nicks with a live session by prefix, sorted, at most a limit', async () => {
+    const { store, clock } = await storeOn(backend);
+    for (const nick of ['bob', 'bobby', 'bo', 'alice']) opened(await store.openGuest(nick));
+    opened(await store.createAccount('bobcat', await hashPassword('p'.repeat(8))));
+    expect(await store.nicksStartingWith('bo', 10)).toEqual(['bo', 'bob', 'bobby', 'bobcat']);
+    expect(await store.nicksStartingWith('bob', 2)).toEqual(['bob', 'bobby']);
+    expect(await store.nicksStartingWith('z', 10)).toEqual([]);
+    clock.advance(10 * MINUTE);
+    // Guests gone, the account's session still live.
+    expect(await store.nicksStartingWith('bo', 10)).toEqual(['bobcat']);
+    expect(await store.find('bob')).toBeUndefined();
+    expect((await store.find('bobcat'))?.nick).toBe('bobcat');
+  });
+
+  it('keeps a profile edit, seen through every session of the user', async () => {
+    const { store } = await storeOn(backend);
+    const dana = opened(await store.createAccount('dana', await hashPassword('p'.repeat(8))));
+    const other = opened(await store.openFor(dana.user));
+    const edited = await store.editProfile(dana.user, { status: 'away', bio: 'line one\nline two' });
+    expect(edited).toMatchObject({ nick: 'dana', status: 'away', bio: 'line one\nline two' });
+    expect((await store.touch(other.token))?.user).toMatchObject({ status: 'away', bio: 'line one\nline two' });
+    expect((await store.find('dana'))?.status).toBe('away');
+  });
+
+  it('binds an external identity to one account, numbering its nick when the one it wants is taken', async () => {
+    const { store } = await storeOn(backend);
+    opened(await store.openGuest('erin'));
+    const first = await store.externalAccount('https://id.example', 'sub-1', 'erin');
+    expect(first).toMatchObject({ nick: 'erin-2', guest: false });
+    expect((await store.externalAccount('https://id.example', 'sub-1', 'someone else')).id).toBe(first.id);
+    expect((await store.externalAccount('https://id.example', 'sub-2', 'Érin Smith!')).nick).toBe('_rin_Smith_');
+    expect((await store.credentials('erin-2'))?.password).toBeUndefined();
+  });
+
+  it('refuses sessions beyond maxSessions, making room by ending the expired ones first', async () => {
+    const { store, clock } = await storeOn(backend);
+    store.configure({ maxSessions: 2 });
+    opened(await store.openGuest('one'));
+    opened(await store.openGuest('two'));
+    expect(await store.openGuest('three')).toBe('full');
+    clock.advance(10 * MINUTE);
+    opened(await store.openGuest('three'));
+  });
+
+  it('hands out one-time codes: each works once, within its time, and no more than the limit are out', async () => {
+    const { store, clock } = await storeOn(backend);
+    const user = await store.externalAccount('https://id.example', 'sub', 'fay');
+    const code = await store.grant(user, MINUTE, 2);
+    expect((await store.redeem(code))?.id).toBe(user.id);
+    expect(await store.redeem(code)).toBeUndefined();
+    const late = await store.grant(user, MINUTE, 2);
+    await store.grant(user, MINUTE, 2);
+    expect(await store.grant(user, MINUTE, 2)).toBe('full');
+    clock.advance(MINUTE);
+    expect(await store.redeem(late)).toBeUndefined();
+    expect(await store.grant(user, MINUTE, 2)).not.toBe('full');
+    expect(await store.redeem('never-handed-out')).toBeUndefined();
+  });
+});
