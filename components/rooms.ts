@@ -1,7 +1,7 @@
 import { defineChatComponent } from '../src/app-context.ts';
 import { noPrivateRoom, ProtocolError } from '../src/protocol/errors.ts';
 import { jsonObject, room } from '../src/protocol/fields.ts';
-import type { Person, RoomCommand, RoomInfo, RoomListing } from '../src/protocol/membership.ts';
+import type { Person, RoomCommand, RoomInfo, RoomListing, UserQuery } from '../src/protocol/membership.ts';
 import { refusalOf, type HttpRequest, type PollCommand, type PostCommand, type SessionRef } from '../src/protocol/packets.ts';
 import { departurePort, listingPort, pollPort, postPort, replyPort, roomCommandPort, roomNamePort, sessionEndPort, userQueryPort } from '../src/protocol/ports.ts';
 import { integerSetting } from '../src/runtime/port.ts';
@@ -43,15 +43,20 @@ export default defineChatComponent({
     const hidden = (names: readonly string[]) => rooms.hidden(names);
 
     /** guarded passes a packet on once its request may reach the room (PROTOCOL.md: members only in a private room), else answers the refusal. */
-    function guarded(request: HttpRequest, name: string, use: 'posted' | 'polled' | undefined, pass: () => Sent): Sent {
+    function guarded<P>(request: HttpRequest, name: string, use: 'posted' | 'polled' | undefined, pass: (packet: P) => Sent, packet: P): Sent {
       const access = rooms.access(name, request.session?.user, use);
-      const decide = (found: Access): Sent => {
-        if (found === 'outsider') return out.send('reply', refusalOf(request, outsider(request, name)));
-        return pass();
-      };
-      if (!(access instanceof Promise)) return decide(access);
+      if (!(access instanceof Promise)) return access === 'outsider' ? refuse(request, name) : pass(packet);
+      const decide = (found: Access): Sent => (found === 'outsider' ? refuse(request, name) : pass(packet));
       background(access.then(decide, (error: unknown) => out.send('reply', refusalOf(request, error))), request);
       return undefined;
+    }
+
+    // Made once, not once per packet.
+    const passPoll = (command: PollCommand): Sent => out.send('poll', command);
+    const passQuery = (query: UserQuery): Sent => out.send('users', query);
+
+    function refuse(request: HttpRequest, name: string): Sent {
+      return out.send('reply', refusalOf(request, outsider(request, name)));
     }
 
     function one(request: HttpRequest, status: number, info: RoomInfo): RoomListing {
@@ -140,7 +145,7 @@ export default defineChatComponent({
         );
         background(done, command.request);
       },
-      poll: (command: PollCommand) => guarded(command.request, command.room, 'polled', () => out.send('poll', command)),
+      poll: (command: PollCommand) => guarded(command.request, command.room, 'polled', passPoll, command),
       post(command: PostCommand) {
         const { request } = command;
         const checked = rooms.access(command.room, request.session?.user, command.mustBePrivate ? undefined : 'posted');
@@ -155,7 +160,7 @@ export default defineChatComponent({
       },
       users(query) {
         if (query.kind !== 'room') return out.send('users', query);
-        return guarded(query.request, query.room, undefined, () => out.send('users', query));
+        return guarded(query.request, query.room, undefined, passQuery, query);
       },
       ended({ nick, user, guest, userGone }) {
         const departed = (): Sent => (userGone && out.isConnected('departed') ? out.send('departed', { nick }) : undefined);

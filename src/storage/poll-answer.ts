@@ -12,13 +12,17 @@ const ENVELOPE_BYTES = 512;
  * at least one message and `more: true`.
  */
 export function pollAnswer(store: MessageStore, command: PollCommand, maxBytes: number): MaybePromise<JsonText | undefined> {
-  const { room, since, limit } = command;
-  return after(store.read(room, since, limit), (slice) => {
-    // The store's epoch is the one its read saw.
-    const reset = (command.epoch !== undefined && command.epoch !== store.epoch) || since > slice.lastId;
-    if (!reset) return answerOf(store.epoch, command, slice, since, false, maxBytes);
-    return after(store.read(room, 0, limit), (all) => answerOf(store.epoch, command, all, 0, true, maxBytes));
-  });
+  // Checked here rather than chained with `after`: the in-memory read of every poll allocates no closure.
+  const slice = store.read(command.room, command.since, command.limit);
+  return slice instanceof Promise ? slice.then((s) => answerAfterRead(store, command, s, maxBytes)) : answerAfterRead(store, command, slice, maxBytes);
+}
+
+/** answerAfterRead answers from what the read after `since` found, reading again from 0 when the client must reset. */
+function answerAfterRead(store: MessageStore, command: PollCommand, slice: Slice, maxBytes: number): MaybePromise<JsonText | undefined> {
+  // The store's epoch is the one its read saw.
+  const reset = (command.epoch !== undefined && command.epoch !== store.epoch) || command.since > slice.lastId;
+  if (!reset) return answerOf(store.epoch, command, slice, command.since, false, maxBytes);
+  return after(store.read(command.room, 0, command.limit), (all) => answerOf(store.epoch, command, all, 0, true, maxBytes));
 }
 
 /** answerOf makes a poll's answer from what a read after `since` found; undefined: hold the poll. */
