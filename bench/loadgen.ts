@@ -14,7 +14,8 @@ async function main(): Promise<void> {
   const argument = process.argv[2];
   if (argument === undefined) throw new Error('usage: loadgen.ts <task JSON>; the bench harness (bench/run.ts) starts it');
   const task = JSON.parse(argument) as LoadgenTask;
-  const others = new OthersMeter('target' in task ? [process.pid, task.target.pid] : [process.pid]);
+  const ours = 'target' in task ? [task.target.pid, ...(task.target.pids ?? []), ...(task.target.helperPids ?? []), ...(task.target.storePid === undefined ? [] : [task.target.storePid])] : [];
+  const others = new OthersMeter([process.pid, ...new Set(ours)]);
   const result = await run(task);
   const output: LoadgenOutput = { result, othersShare: others.share() };
   process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(output)}\n`);

@@ -151,3 +151,37 @@ export class OthersMeter {
     return this.pids.reduce((sum, pid) => sum + readCpu(pid).schedNs, 0);
   }
 }
+
+/** ServerProcesses names what a server's CPU is read from: its processes, and the store behind it. */
+export interface ServerProcesses {
+  readonly pid: number;
+  readonly pids?: readonly number[];
+  readonly storePid?: number;
+}
+
+/** ServerCpu reads a server's CPU (all its processes) and its store's, from start() to spent(). */
+export class ServerCpu {
+  private readonly pids: readonly number[];
+  private readonly before: CpuReading[];
+  private readonly storeBefore: CpuReading | undefined;
+
+  constructor(private readonly server: ServerProcesses) {
+    this.pids = server.pids ?? [server.pid];
+    this.before = this.pids.map(readCpu);
+    this.storeBefore = server.storePid === undefined ? undefined : readCpu(server.storePid);
+  }
+
+  /** spent gives the server's user+sys and run time since it was made, and the store's user+sys time (if any). */
+  spent(): { userSysMs: number; schedMs: number; storeMs?: number } {
+    let userSysMs = 0;
+    let schedMs = 0;
+    this.pids.forEach((pid, i) => {
+      const one = cpuSpentMs(this.before[i] as CpuReading, readCpu(pid));
+      userSysMs += one.userSysMs;
+      schedMs += one.schedMs;
+    });
+    const { storePid } = this.server;
+    if (storePid === undefined || this.storeBefore === undefined) return { userSysMs, schedMs };
+    return { userSysMs, schedMs, storeMs: cpuSpentMs(this.storeBefore, readCpu(storePid)).userSysMs };
+  }
+}

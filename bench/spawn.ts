@@ -71,6 +71,8 @@ export interface RunningServer {
 
 export interface ServerOptions {
   readonly maxHeldPolls: number;
+  /** More of flowchat's environment (REDIS_URL, say). */
+  readonly env?: Readonly<Record<string, string>>;
   /** Where `--cpu-prof` writes the server's profile; no profiling when absent. */
   readonly profileDir?: string;
 }
@@ -93,6 +95,7 @@ export async function startServer(name: ServerName, options: ServerOptions): Pro
     SESSION_RATE_LIMIT: '0',
     MAX_HELD_POLLS: String(options.maxHeldPolls),
     LOG_LEVEL: 'warn',
+    ...options.env,
   });
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${name} could not be started`);
@@ -147,4 +150,42 @@ export async function runLoadgen(task: LoadgenTask, timeoutMs: number): Promise<
     throw new Error(`the load generator failed on ${task.job.kind} (exit code ${code}); its error is above`);
   }
   return result;
+}
+
+/** RunningRedis is a redis-server of a bench run, on the server's CPU. */
+export interface RunningRedis {
+  readonly pid: number;
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * startRedis starts Debian's redis-server on a port, pinned to the server's
+ * CPU (the store is the server's side), with the append-only file on as an
+ * operator keeping history would run it, in a folder of its own.
+ */
+export async function startRedis(port: number, dir: string): Promise<RunningRedis> {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--daemonize', 'no'];
+  const child = spawnPinned(SERVER_CPU, ['/usr/bin/redis-server', ...args], process.env);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`redis-server on port ${port} did not start within 10 s`)), 10_000);
+    onLines(child, (line) => {
+      if (!line.includes('Ready to accept connections')) return;
+      clearTimeout(timer);
+      resolve();
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited with code ${code} before it was ready`));
+    });
+  });
+  return {
+    pid: child.pid as number,
+    url: `redis://127.0.0.1:${port}`,
+    async stop() {
+      const exit = exited(child);
+      child.kill('SIGTERM');
+      await exit;
+    },
+  };
 }

@@ -14,6 +14,14 @@ export interface TargetServer {
   readonly port: number;
   /** The server's own process id: CPU and RSS are read from /proc/<pid>. */
   readonly pid: number;
+  /** Every process of a server of several nodes (pid among them): its CPU is theirs together. */
+  readonly pids?: readonly number[];
+  /** The Redis a server keeps its state in: its CPU is read apart, as the store's. */
+  readonly storePid?: number;
+  /** Processes of the set-up that are neither (nginx): not counted as other programs. */
+  readonly helperPids?: readonly number[];
+  /** The nodes' own ports, where each one's held polls are read (and summed); by default the server's port. */
+  readonly nodePorts?: readonly number[];
   /** PROTOCOL.md's `B`. */
   readonly basePath: string;
 }
@@ -74,6 +82,8 @@ export interface CpuFigures {
   readonly schedMs: number;
   /** userSysMs ÷ deliveries, in microseconds. */
   readonly usPerDelivery: number;
+  /** The store's (Redis's) user+sys time over the same part, when the server has one. */
+  readonly storeMs?: number;
 }
 
 /**

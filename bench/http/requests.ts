@@ -1,4 +1,4 @@
-import type { RawConnection } from './raw-connection.ts';
+import { RawConnection } from './raw-connection.ts';
 import type { TargetServer } from '../types.ts';
 
 /**
@@ -78,11 +78,14 @@ export async function readHealth(connection: RawConnection, requests: Requests):
  * waitForHeld polls /health until the server holds exactly `count` polls:
  * only then has every client's poll reached the server and been parked.
  */
-export async function waitForHeld(connection: RawConnection, requests: Requests, count: number, timeoutMs: number): Promise<void> {
+export async function waitForHeld(control: RawConnection | readonly RawConnection[], requests: Requests, count: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  // Several nodes hold a share each: their counts are summed.
+  const connections = Array.isArray(control) ? control : [control as RawConnection];
   let held = -1;
   for (;;) {
-    held = (await readHealth(connection, requests)).heldPolls;
+    held = 0;
+    for (const connection of connections) held += (await readHealth(connection, requests)).heldPolls;
     if (held === count) return;
     if (Date.now() > deadline) throw new Error(`The server holds ${held} polls, not ${count}, after ${timeoutMs} ms`);
     await sleep(held < count / 2 ? 20 : 5);
@@ -103,4 +106,9 @@ export interface PollAnswer {
 /** PostAnswer is the part of a post's 201 answer the bench reads. */
 export interface PostAnswer {
   readonly message: { readonly id: number };
+}
+
+/** controlConnections opens one connection to each node, to read its held polls (the server's own port when it is one node). */
+export function controlConnections(target: TargetServer): Promise<RawConnection[]> {
+  return Promise.all((target.nodePorts ?? [target.port]).map((port) => RawConnection.open(port, target.host)));
 }

@@ -2,8 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { openMany, RawConnection, type ResponseHandler } from '../http/raw-connection.ts';
 import { pollerHandler } from '../http/poller.ts';
 import { scanPollAnswer, type MessageVisitor } from '../http/poll-scan.ts';
-import { openSession, Requests, waitForHeld } from '../http/requests.ts';
-import { BusyMeter, cpuSpentMs, readCpu } from '../proc.ts';
+import { controlConnections, openSession, Requests, waitForHeld } from '../http/requests.ts';
+import { BusyMeter, ServerCpu } from '../proc.ts';
 import { Samples } from '../samples.ts';
 import { monotonicUs } from './clock.ts';
 import type { FanoutJob, FanoutResult, TargetServer } from '../types.ts';
@@ -23,7 +23,7 @@ const POSTER = 'bench';
 export async function runFanout(target: TargetServer, job: FanoutJob): Promise<FanoutResult> {
   const requests = new Requests(target, 'fanout', 100);
   const clients = await openMany(job.clients, target.port, target.host);
-  const control = await RawConnection.open(target.port, target.host);
+  const control = await controlConnections(target);
   const poster = await RawConnection.open(target.port, target.host);
   const token = await openSession(poster, requests, POSTER);
   const since = new Float64Array(job.clients);
@@ -93,7 +93,7 @@ export async function runFanout(target: TargetServer, job: FanoutJob): Promise<F
 
   await waitForHeld(control, requests, job.clients, heldTimeoutMs);
   const startUs = monotonicUs();
-  const cpuBefore = readCpu(target.pid);
+  const serverCpu = new ServerCpu(target);
   let measuredRounds = 0;
   for (let r = 0; r < job.rounds; r++) {
     measuredRounds++;
@@ -104,10 +104,10 @@ export async function runFanout(target: TargetServer, job: FanoutJob): Promise<F
     // The re-polls after the last delivery belong to the cycle being measured.
     await waitForHeld(control, requests, job.clients, heldTimeoutMs);
   }
-  const cpu = cpuSpentMs(cpuBefore, readCpu(target.pid));
+  const cpu = serverCpu.spent();
   const endUs = monotonicUs();
 
-  for (const client of [...clients, control, poster]) client.close();
+  for (const client of [...clients, ...control, poster]) client.close();
   return {
     kind: 'fanout',
     clients: job.clients,

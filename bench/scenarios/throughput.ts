@@ -2,8 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { openMany, RawConnection, type RawResponse, type ResponseHandler } from '../http/raw-connection.ts';
 import { pollerHandler } from '../http/poller.ts';
 import { readDecimals, scanPollAnswer, type MessageVisitor } from '../http/poll-scan.ts';
-import { openSession, Requests, waitForHeld, type PostAnswer } from '../http/requests.ts';
-import { BusyMeter, cpuSpentMs, readCpu } from '../proc.ts';
+import { controlConnections, openSession, Requests, waitForHeld, type PostAnswer } from '../http/requests.ts';
+import { BusyMeter, ServerCpu } from '../proc.ts';
 import { Samples } from '../samples.ts';
 import type { TargetServer, ThroughputJob, ThroughputResult } from '../types.ts';
 
@@ -22,7 +22,7 @@ export async function runThroughput(target: TargetServer, job: ThroughputJob): P
   const requests = new Requests(target, 'throughput', 1000);
   const pollers = await openMany(job.pollers, target.port, target.host);
   const publishers = await openMany(job.publishers, target.port, target.host);
-  const control = await RawConnection.open(target.port, target.host);
+  const control = await controlConnections(target);
   // Publishers post as signed-in users; pollers carry no token, so polling adds no join messages.
   const tokens = await Promise.all(publishers.map((publisher, p) => openSession(publisher, requests, `pub${p}`)));
 
@@ -95,7 +95,7 @@ export async function runThroughput(target: TargetServer, job: ThroughputJob): P
   let lastAcceptedAt = 0;
   const loadgen = new BusyMeter();
   loadgen.start();
-  const cpuBefore = readCpu(target.pid);
+  const serverCpu = new ServerCpu(target);
   const startedAt = performance.now();
   const endAt = startedAt + job.durationMs;
   await Promise.all(
@@ -133,13 +133,13 @@ export async function runThroughput(target: TargetServer, job: ThroughputJob): P
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([allDrained, new Promise<void>((resolve) => (timer = setTimeout(resolve, job.drainTimeoutMs)))]);
   clearTimeout(timer);
-  const cpu = cpuSpentMs(cpuBefore, readCpu(target.pid));
+  const cpu = serverCpu.spent();
   loadgen.stop();
 
   // Pollers that never reached the last id missed the rest.
   for (let i = 0; i < job.pollers; i++) missed += Math.max(0, maxId + 1 - (wanted[i] as number));
   if (accepted !== maxId) failures += Math.abs(accepted - maxId); // a fresh room's ids count its posts
-  for (const connection of [...pollers, ...publishers, control]) connection.close();
+  for (const connection of [...pollers, ...publishers, ...control]) connection.close();
 
   const postingMs = lastAcceptedAt - startedAt;
   const deliveringMs = lastDeliveryAt - startedAt;

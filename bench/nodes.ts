@@ -1,0 +1,198 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startNginx } from '../scripts/nginx-process.ts';
+import { freePort } from '../test/helpers/ports.ts';
+import { planFor, type Mode } from './plan.ts';
+import { PINNING, runLoadgen, startRedis, startServer, type RunningServer } from './spawn.ts';
+import { num } from './table.ts';
+import type { FanoutResult, ServerJob, TargetServer, ThroughputResult } from './types.ts';
+
+/**
+ * `npm run bench:nodes`: flowchat on its in-memory stores, on one node with
+ * Redis, and as two nodes on one Redis behind the project's nginx, under
+ * the same fan-out and throughput jobs as `npm run bench`, in one run, so
+ * that every ratio compares figures measured side by side. The nodes and
+ * Redis are pinned to the server's CPU, the load generator to the other.
+ */
+
+const HELP = `Usage: npm run bench:nodes -- [--quick] [--out FILE]
+
+Runs fan-out (1,000 and 10,000 clients) and throughput against:
+  memory      one node, in-memory stores (the default)
+  redis       one node with REDIS_URL (redis-server started by the bench)
+  2 nodes     two nodes on that Redis, behind nginx (round-robin)
+and prints CPU per delivery (the nodes', and Redis's apart), deliveries/s,
+and the ratios against memory, with the targets of issue #13.
+
+  --quick     small sizes: a smoke test that every message arrives
+  --out FILE  write the JSON results to FILE
+`;
+
+type Setup = 'memory' | 'redis' | '2 nodes';
+const SETUPS: readonly Setup[] = ['memory', 'redis', '2 nodes'];
+
+/** Running is one set-up started for one job: the target the load generator drives, and how to stop it all. */
+interface Running {
+  readonly target: TargetServer;
+  stop(): Promise<void>;
+}
+
+const started = Date.now();
+const log = (message: string): void => console.error(`[nodes ${num((Date.now() - started) / 1000, 1)} s] ${message}`);
+
+/** childrenOf lists a process's child pids (nginx's workers). */
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** start starts a set-up: Redis with a key space of its own where it has one, the nodes, and nginx in front of two. */
+async function start(setup: Setup, maxHeldPolls: number): Promise<Running> {
+  if (setup === 'memory') {
+    const node = await startServer('flowchat', { maxHeldPolls });
+    return { target: node.target, stop: async () => void (await node.stop()) };
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'flowchat-bench-redis-'));
+  const redis = await startRedis(await freePort(), dir);
+  const env = { REDIS_URL: redis.url, REDIS_PREFIX: 'bench:' };
+  const nodes: RunningServer[] = [];
+  const stopAll = async (): Promise<void> => {
+    await Promise.all(nodes.map((node) => node.stop()));
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (let i = 0; i < (setup === 'redis' ? 1 : 2); i++) nodes.push(await startServer('flowchat', { maxHeldPolls, env }));
+    const [first] = nodes as [RunningServer];
+    if (setup === 'redis') return { target: { ...first.target, storePid: redis.pid }, stop: stopAll };
+    const nginx = await startNginx({ port: await freePort(), backends: nodes.map((node) => `127.0.0.1:${node.target.port}`) });
+    const url = new URL(nginx.url);
+    const target: TargetServer = {
+      ...first.target,
+      port: Number(url.port),
+      pids: nodes.map((node) => node.target.pid),
+      storePid: redis.pid,
+      helperPids: [nginx.pid, ...childrenOf(nginx.pid)],
+      nodePorts: nodes.map((node) => node.target.port),
+    };
+    return {
+      target,
+      async stop() {
+        await nginx.stop();
+        await stopAll();
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+type Result = FanoutResult | ThroughputResult;
+
+function deliveries(result: Result): number {
+  return result.kind === 'fanout' ? result.delivered : result.deliveries;
+}
+
+/** posts counts what was posted in the measured part: one a round in fan-out. */
+function posts(result: Result): number {
+  return result.kind === 'fanout' ? result.rounds : result.accepted;
+}
+
+function labelOf(job: ServerJob): string {
+  if (job.kind === 'fanout') return `fan-out N=${job.clients.toLocaleString('en-US')}`;
+  return job.kind === 'throughput' ? `throughput ${job.pollers.toLocaleString('en-US')} pollers × ${job.publishers} publishers` : job.kind;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, out: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const mode: Mode = values.quick ? 'quick' : 'full';
+  const plan = planFor(mode, ['fanout', 'throughput']);
+  const jobs: ServerJob[] = [...plan.fanout, ...(plan.throughput === undefined ? [] : [plan.throughput])];
+  const cores = cpus().length;
+  log(`${mode} run, ${cores} CPUs${PINNING.enabled ? '' : ` (not pinned: ${PINNING.why})`}`);
+  const results: { job: string; setup: Setup; result: Result }[] = [];
+  for (const job of jobs) {
+    for (const setup of SETUPS) {
+      log(`${labelOf(job)} against ${setup}`);
+      const running = await start(setup, plan.maxHeldPolls);
+      try {
+        const output = await runLoadgen({ job, target: running.target }, 15 * 60_000);
+        if (output.othersShare > 0.05) log(`other programs took ${num(100 * output.othersShare)}% of the CPUs: these figures are skewed`);
+        results.push({ job: labelOf(job), setup, result: output.result as Result });
+      } finally {
+        await running.stop();
+      }
+    }
+  }
+
+  const lines: string[] = [];
+  const row = (cells: readonly string[]): void => void lines.push(`| ${cells.join(' | ')} |`);
+  row(['scenario', 'set-up', 'delivered', "nodes' CPU µs / delivery", '÷ memory', 'Redis µs / post', 'Redis µs / delivery', 'deliveries/s', 'p99 delay (ms)']);
+  row(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:']);
+  for (const { job, setup, result } of results) {
+    const memory = results.find((r) => r.job === job && r.setup === 'memory')?.result;
+    const storeMs = result.cpu.storeMs;
+    const perSec = result.kind === 'throughput' ? num(result.deliveriesPerSec) : '';
+    row([
+      job,
+      setup,
+      `${deliveries(result).toLocaleString('en-US')}`,
+      num(result.cpu.usPerDelivery, 2),
+      memory === undefined ? '' : `${num(result.cpu.usPerDelivery / memory.cpu.usPerDelivery, 2)}×`,
+      storeMs === undefined ? '' : num((storeMs * 1000) / posts(result), 1),
+      storeMs === undefined ? '' : num((storeMs * 1000) / deliveries(result), 2),
+      perSec,
+      num(result.delay.p99Ms, 1),
+    ]);
+  }
+  console.log(lines.join('\n'));
+  console.log('');
+  for (const line of targets(results, cores)) console.log(line);
+  if (values.out !== undefined) writeFileSync(values.out, `${JSON.stringify({ mode, cores, source: gitHead(), results }, null, 2)}\n`);
+}
+
+/** targets checks issue #13's targets: Redis ≤ 1.3× memory's CPU per delivery on one node; two nodes ≥ 1.6× one node's deliveries/s where there are the cores. */
+function targets(results: readonly { job: string; setup: Setup; result: Result }[], cores: number): string[] {
+  const lines: string[] = [];
+  for (const job of new Set(results.map((r) => r.job))) {
+    const of = (setup: Setup): Result | undefined => results.find((r) => r.job === job && r.setup === setup)?.result;
+    const memory = of('memory');
+    const redis = of('redis');
+    if (memory !== undefined && redis !== undefined) {
+      const ratio = redis.cpu.usPerDelivery / memory.cpu.usPerDelivery;
+      lines.push(`${job}: Redis on one node ${num(ratio, 2)}× memory's CPU per delivery (target ≤ 1.3×) ${ratio <= 1.3 ? '✓' : '✗'}`);
+    }
+    const two = of('2 nodes');
+    if (redis?.kind === 'throughput' && two?.kind === 'throughput') {
+      const ratio = two.deliveriesPerSec / redis.deliveriesPerSec;
+      // Two nodes need two CPUs of their own besides the load generator's.
+      const verdict = cores >= 4 ? (ratio >= 1.6 ? '✓' : '✗') : `(not judged: ${cores} CPUs, the load generator takes one and the nodes share the other)`;
+      lines.push(`${job}: two nodes ${num(ratio, 2)}× one node's deliveries/s (target ≥ 1.6× where the machine has the cores) ${verdict}`);
+    }
+  }
+  return lines;
+}
+
+function gitHead(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});
