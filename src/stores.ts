@@ -66,11 +66,16 @@ export async function openStores(settings: Settings, now: () => number): Promise
     const [client, subscriber] = connections as [Redis, Redis];
     const messages = await RedisMessageStore.open(client, subscriber, settings.redisPrefix, now);
     messages.configure({ maxBytes: settings.storageMaxBytes });
+    const rooms = new RedisRoomStore(client, settings.redisPrefix);
+    // A reconnection or a new epoch may mean Redis lost its data: what the nodes learnt of it goes too.
+    messages.subscribe((event) => {
+      if (event.kind === 'resync' || event.kind === 'unavailable') rooms.forgetPublic();
+    });
     return {
       backend: 'redis',
       messages,
       sessions: new RedisSessionStore(client, settings.redisPrefix, now),
-      rooms: new RedisRoomStore(client, settings.redisPrefix),
+      rooms,
       presence: new RedisPresenceStore(client, settings.redisPrefix, now),
       rateWindow: (name, limit, windowMs) => new RedisSlidingWindow(client, settings.redisPrefix, name, limit, windowMs, now),
       close: () => messages.close(),

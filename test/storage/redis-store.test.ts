@@ -31,6 +31,24 @@ describeRedis('RedisMessageStore: several nodes on one Redis', (redis) => {
     expect(slice.entries.map((e) => e.message.text).sort()).toEqual(Array.from({ length: 200 }, (_, i) => `m${i}`).sort());
   });
 
+  it('answers a read that has seen the newest id it heard without asking Redis, and asks again once that room is deleted', async () => {
+    const env = redis.env();
+    const { messages: a } = await redis.storesOn(env);
+    const { messages: b } = await redis.storesOn(env);
+    const heardByB = heard(b);
+    for (const text of ['one', 'two', 'three']) await post(a, text);
+    await expect.poll(() => heardByB.length).toBe(3);
+    const upToDate = b.read('lobby', 3, 10);
+    expect(upToDate).not.toBeInstanceOf(Promise);
+    expect(upToDate).toMatchObject({ entries: [], lastId: 3 });
+    await a.delete('lobby');
+    await post(a, 'anew');
+    await expect.poll(() => heardByB.length).toBe(5);
+    // Its ids started again: a client at 3 is ahead of the room, and must learn it.
+    expect(await b.read('lobby', 3, 10)).toMatchObject({ lastId: 1 });
+    expect((await b.read('lobby', 0, 10)).entries.map((e) => e.message.text)).toEqual(['anew']);
+  });
+
   it('keeps its epoch and history when a node opens it again, and when Redis restarts from its append-only file, even after a crash', async () => {
     const env = redis.env();
     const first = await openStores(readSettings(env), Date.now);

@@ -7,14 +7,22 @@ import type { Access, Created, Invited, Left, Member, RoomLimits, RoomStore } fr
 // Names drawn for a room made without one: the script takes the first that is free.
 const DRAWN_NAMES = 5;
 
+// Names a node remembers as public for good; past it, it forgets them all and asks Redis again.
+const MAX_KNOWN_PUBLIC = 10_000;
+
 /**
  * RedisRoomStore keeps the private rooms in Redis, for every node: each
  * operation is one call of rooms.lua, which makes its checks and its change
  * in one atomic step.
+ *
+ * A name posted to or polled is public for good (no private room may take
+ * it), so a node that has learnt so answers polls and posts there without
+ * asking Redis again, until Redis may have lost what it knew (forgetPublic).
  */
 export class RedisRoomStore implements RoomStore {
   private readonly script: Script;
   private limits: RoomLimits = DEFAULT_ROOM_LIMITS;
+  private readonly publicForGood = new Set<string>();
 
   constructor(
     client: Redis,
@@ -27,8 +35,20 @@ export class RedisRoomStore implements RoomStore {
     this.limits = { ...this.limits, ...limits };
   }
 
-  async access(room: string, user: string | undefined, use: 'posted' | 'polled' | undefined): Promise<Access> {
-    return (await this.call('access', room, user ?? '', use ?? '', this.limits.maxRooms)) as unknown as Access;
+  access(room: string, user: string | undefined, use: 'posted' | 'polled' | undefined): Access | Promise<Access> {
+    if (this.publicForGood.has(room)) return 'public';
+    return this.call('access', room, user ?? '', use ?? '', this.limits.maxRooms).then((answer) => {
+      const access = answer as unknown as Access | 'public-kept';
+      if (access !== 'public-kept') return access;
+      if (this.publicForGood.size >= MAX_KNOWN_PUBLIC) this.publicForGood.clear();
+      this.publicForGood.add(room);
+      return 'public';
+    });
+  }
+
+  /** forgetPublic forgets which names are public for good: Redis may have lost its data, and with it that knowledge. */
+  forgetPublic(): void {
+    this.publicForGood.clear();
   }
 
   async create(name: string | undefined, members: readonly Member[]): Promise<Created> {

@@ -48,7 +48,8 @@ end
 
 local ops = {}
 
--- access(room, user or '', use 'posted'|'polled'|'', maxRooms) -> 'public' | 'member' | 'outsider'
+-- access(room, user or '', use 'posted'|'polled'|'', maxRooms) -> 'public' | 'member' | 'outsider',
+-- or 'public-kept' for a name that is public for good (posted to, polled, or lobby): no private room can take it
 function ops.access()
   local name, user, use = arg(1), arg(2), arg(3)
   if redis.call('SISMEMBER', PRIVATE, name) == 1 then
@@ -60,7 +61,7 @@ function ops.access()
   elseif use == 'polled' and redis.call('SCARD', POLLED) < tonumber(arg(4)) then
     redis.call('SADD', POLLED, name)
   end
-  return 'public'
+  return wasPublic(name) and 'public-kept' or 'public'
 end
 
 -- create(name or '', maxRooms, maxMembers, maxMemberships, drawn names (comma-separated), user, nick, user, nick, ...)

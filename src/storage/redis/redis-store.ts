@@ -13,6 +13,11 @@ type ScriptName = (typeof SCRIPTS)[number];
 // A page of the recent-rooms walk: a listing skips private rooms, so it may need more than one.
 const RECENT_PAGE = 256;
 
+// Rooms whose newest id a node remembers from the appends it heard; past it, it forgets them all and asks Redis again.
+const MAX_KNOWN_ROOMS = 10_000;
+
+const NOTHING: readonly Entry[] = Object.freeze([]);
+
 /**
  * StoredEntry is an entry read back from Redis: its JSON is all an answer
  * needs, so the message is parsed only if something asks for it.
@@ -41,12 +46,18 @@ class StoredEntry implements Entry {
  * Its epoch lives in Redis and is only made anew when Redis has none: a
  * fresh Redis, or one that lost its data. Every script returns it, so a
  * node notices a change at its next call and tells its listeners to resync.
+ *
+ * The appends a node hears tell it each room's newest id, in order, for as
+ * long as its subscription holds: a poll that has seen that id already is
+ * answered "nothing new" (and held) without asking Redis, which is what most
+ * polls are. A reconnection, an epoch change or a deleted room forgets it.
  */
 export class RedisMessageStore implements MessageStore {
   private limits: StoreLimits = DEFAULT_LIMITS;
   private current = '';
   private readonly listeners = new Set<StoreListener>();
   private subscribed = false;
+  private readonly known = new Map<string, number>();
   private closing = false;
   private readonly scripts: Record<ScriptName, Script>;
 
@@ -99,7 +110,13 @@ export class RedisMessageStore implements MessageStore {
     return { kind: 'appended', entry: { message, json: json as string, bytes: Buffer.byteLength(json as string) } };
   }
 
-  async read(room: string, since: number, limit: number): Promise<Slice> {
+  read(room: string, since: number, limit: number): Slice | Promise<Slice> {
+    // Nothing newer than `since` has been appended, or this node would have heard it.
+    if (this.subscribed && this.known.get(room) === since) return { entries: NOTHING, lastId: since, firstId: since + 1 };
+    return this.readFromRedis(room, since, limit);
+  }
+
+  private async readFromRedis(room: string, since: number, limit: number): Promise<Slice> {
     const [epoch, lastId, firstId, ...jsons] = await this.run('read', room, since, limit, nanoid());
     this.noteEpoch(epoch as string);
     return { entries: jsons.map((json) => new StoredEntry(json)), lastId: Number(lastId), firstId: Number(firstId) };
@@ -154,6 +171,7 @@ export class RedisMessageStore implements MessageStore {
     this.subscriber.on('close', () => {
       if (!this.subscribed || this.closing) return;
       this.subscribed = false;
+      this.known.clear();
       this.tell({ kind: 'unavailable' });
     });
     this.subscriber.on('ready', () => {
@@ -178,8 +196,15 @@ export class RedisMessageStore implements MessageStore {
     const third = payload.indexOf('\n', second + 1);
     const room = payload.slice(first + 1, second);
     this.noteEpoch(payload.slice(second + 1, third));
-    if (payload.startsWith('d')) this.tell({ kind: 'deleted', room });
-    else this.tell({ kind: 'appended', entry: new StoredEntry(payload.slice(third + 1)) });
+    if (payload.startsWith('d')) {
+      this.known.delete(room);
+      this.tell({ kind: 'deleted', room });
+      return;
+    }
+    const entry = new StoredEntry(payload.slice(third + 1));
+    if (this.known.size >= MAX_KNOWN_ROOMS && !this.known.has(room)) this.known.clear();
+    this.known.set(room, entry.message.id);
+    this.tell({ kind: 'appended', entry });
   }
 
   /** noteEpoch adopts the epoch Redis holds: a new one means Redis lost the history, and every held poll must look again. */
@@ -187,6 +212,7 @@ export class RedisMessageStore implements MessageStore {
     if (epoch === this.current) return;
     const first = this.current === '';
     this.current = epoch;
+    this.known.clear();
     if (!first) this.tell({ kind: 'resync' });
   }
 
