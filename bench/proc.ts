@@ -171,7 +171,7 @@ export class ServerCpu {
     this.storeBefore = server.storePid === undefined ? undefined : readCpu(server.storePid);
   }
 
-  /** spent gives the server's user+sys and run time since it was made, and the store's user+sys time (if any). */
+  /** spent gives the server's user+sys and run time since it was made, and the store's run time (if any). */
   spent(): { userSysMs: number; schedMs: number; storeMs?: number } {
     let userSysMs = 0;
     let schedMs = 0;
@@ -182,6 +182,7 @@ export class ServerCpu {
     });
     const { storePid } = this.server;
     if (storePid === undefined || this.storeBefore === undefined) return { userSysMs, schedMs };
-    return { userSysMs, schedMs, storeMs: cpuSpentMs(this.storeBefore, readCpu(storePid)).userSysMs };
+    // Run time, not clock ticks: Redis spends microseconds a call, below a tick's resolution over a short job.
+    return { userSysMs, schedMs, storeMs: cpuSpentMs(this.storeBefore, readCpu(storePid)).schedMs };
   }
 }

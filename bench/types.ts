@@ -82,7 +82,7 @@ export interface CpuFigures {
   readonly schedMs: number;
   /** userSysMs ÷ deliveries, in microseconds. */
   readonly usPerDelivery: number;
-  /** The store's (Redis's) user+sys time over the same part, when the server has one. */
+  /** The store's (Redis's) run time (schedstat) over the same part, when the server has one. */
   readonly storeMs?: number;
 }
 

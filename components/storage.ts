@@ -115,13 +115,13 @@ export default defineChatComponent({
 
     function posted(command: PostCommand, result: AppendResult): Sent {
       const before = takeReleasing();
-      if (result.kind === 'room-limit') return after(before, errorReply(command.request, 'ROOM_LIMIT'));
+      if (result.kind === 'room-limit') return sendAfter(before, errorReply(command.request, 'ROOM_LIMIT'));
       const body = new JsonText(`{"message":${result.entry.json}}`);
-      return after(before, reply(command.request, result.kind === 'duplicate' ? 200 : 201, body));
+      return sendAfter(before, reply(command.request, result.kind === 'duplicate' ? 200 : 201, body));
     }
 
-    /** after sends a reply once the answers before it have gone. */
-    function after(before: Sent, r: Reply): Sent {
+    /** sendAfter sends a reply once the answers before it have gone. */
+    function sendAfter(before: Sent, r: Reply): Sent {
       return before === undefined ? out.send('out', r) : before.then(() => out.send('out', r));
     }
 
@@ -135,11 +135,13 @@ export default defineChatComponent({
       return ok(command, emptyAnswer(store.epoch, command));
     }
 
-    async function answerAll(replies: Iterable<Reply>): Promise<void> {
-      for (const r of replies) {
-        const full = out.send('out', r);
-        if (full !== undefined) await full;
+    /** answerAll sends replies in order; only when the connection is full is there something to wait for. */
+    function answerAll(replies: readonly Reply[], from = 0): Sent {
+      for (let i = from; i < replies.length; i++) {
+        const full = out.send('out', replies[i] as Reply);
+        if (full !== undefined) return full.then(() => answerAll(replies, i + 1));
       }
+      return undefined;
     }
 
     /** completed fills in a listing: each room's last id and count, and for a list the most recently active public rooms. */

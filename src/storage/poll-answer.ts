@@ -13,7 +13,7 @@ const ENVELOPE_BYTES = 512;
  */
 export function pollAnswer(store: MessageStore, command: PollCommand, maxBytes: number): MaybePromise<JsonText | undefined> {
   // Checked here rather than chained with `after`: the in-memory read of every poll allocates no closure.
-  const slice = store.read(command.room, command.since, command.limit);
+  const slice = store.read(command.room, command.since, command.limit, command.timeoutMs > 0);
   return slice instanceof Promise ? slice.then((s) => answerAfterRead(store, command, s, maxBytes)) : answerAfterRead(store, command, slice, maxBytes);
 }
 

@@ -91,8 +91,14 @@ export interface MessageStore {
   /** Rooms holding posted messages (PROTOCOL.md: what /health counts). */
   roomCount(): MaybePromise<number>;
   append(draft: Draft): MaybePromise<AppendResult>;
-  /** Up to `limit` entries with ids above `since`, oldest first. */
-  read(room: string, since: number, limit: number): MaybePromise<Slice>;
+  /**
+   * Up to `limit` entries with ids above `since`, oldest first. `waiting`
+   * says the caller will wait for the next append should nothing be new (a
+   * held poll): a shared store may then answer "nothing new" from the
+   * appends it has heard, without asking, as the next one will come as an
+   * event.
+   */
+  read(room: string, since: number, limit: number, waiting?: boolean): MaybePromise<Slice>;
   /** Each room's counts, in the order asked; zeros for a room with no messages. */
   tallies(rooms: readonly string[]): MaybePromise<RoomTally[]>;
   /** Up to `limit` rooms holding entries, with their counts, the most recently active first, leaving out those `hidden` names of each page of them. */

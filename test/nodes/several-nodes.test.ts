@@ -51,6 +51,20 @@ describeRedis('several nodes on one Redis', (redis) => {
     }
   });
 
+  it('shows a post taken by one node to a poll answered at once by the other, straight after its 201', async () => {
+    const [a, b] = await twoNodes();
+    try {
+      for (let i = 1; i <= 50; i++) {
+        const posted = await say(i % 2 === 0 ? a : b, `m${i}`);
+        const reader = i % 2 === 0 ? b : a;
+        const { body } = await call(`${reader.base}?room=lobby&since=${posted.body.message.id - 1}&timeout=0`);
+        expect(body.messages.map((m: { text: string }) => m.text)).toEqual([`m${i}`]);
+      }
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
   it('holds the rate limit across nodes: posts through either count against one limit', async () => {
     const [a, b] = await twoNodes({ RATE_LIMIT: '4' });
     try {

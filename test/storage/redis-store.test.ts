@@ -31,21 +31,22 @@ describeRedis('RedisMessageStore: several nodes on one Redis', (redis) => {
     expect(slice.entries.map((e) => e.message.text).sort()).toEqual(Array.from({ length: 200 }, (_, i) => `m${i}`).sort());
   });
 
-  it('answers a read that has seen the newest id it heard without asking Redis, and asks again once that room is deleted', async () => {
+  it('answers a waiting read that has seen the newest id it heard without asking Redis (never a read that will not wait), and asks again once that room is deleted', async () => {
     const env = redis.env();
     const { messages: a } = await redis.storesOn(env);
     const { messages: b } = await redis.storesOn(env);
     const heardByB = heard(b);
     for (const text of ['one', 'two', 'three']) await post(a, text);
     await expect.poll(() => heardByB.length).toBe(3);
-    const upToDate = b.read('lobby', 3, 10);
+    const upToDate = b.read('lobby', 3, 10, true);
     expect(upToDate).not.toBeInstanceOf(Promise);
     expect(upToDate).toMatchObject({ entries: [], lastId: 3 });
+    expect(b.read('lobby', 3, 10)).toBeInstanceOf(Promise);
     await a.delete('lobby');
     await post(a, 'anew');
     await expect.poll(() => heardByB.length).toBe(5);
     // Its ids started again: a client at 3 is ahead of the room, and must learn it.
-    expect(await b.read('lobby', 3, 10)).toMatchObject({ lastId: 1 });
+    expect(await b.read('lobby', 3, 10, true)).toMatchObject({ lastId: 1 });
     expect((await b.read('lobby', 0, 10)).entries.map((e) => e.message.text)).toEqual(['anew']);
   });
 

@@ -48,9 +48,12 @@ class StoredEntry implements Entry {
  * node notices a change at its next call and tells its listeners to resync.
  *
  * The appends a node hears tell it each room's newest id, in order, for as
- * long as its subscription holds: a poll that has seen that id already is
- * answered "nothing new" (and held) without asking Redis, which is what most
- * polls are. A reconnection, an epoch change or a deleted room forgets it.
+ * long as its subscription holds: a poll that has seen that id already and
+ * will be held is held without asking Redis, which is what most polls are;
+ * an append it has not heard yet releases it as soon as it is heard. (A poll
+ * answered at once always asks Redis: it must see every post already
+ * answered, whichever node took it.) A reconnection, an epoch change or a
+ * deleted room forgets it.
  */
 export class RedisMessageStore implements MessageStore {
   private limits: StoreLimits = DEFAULT_LIMITS;
@@ -110,9 +113,9 @@ export class RedisMessageStore implements MessageStore {
     return { kind: 'appended', entry: { message, json: json as string, bytes: Buffer.byteLength(json as string) } };
   }
 
-  read(room: string, since: number, limit: number): Slice | Promise<Slice> {
-    // Nothing newer than `since` has been appended, or this node would have heard it.
-    if (this.subscribed && this.known.get(room) === since) return { entries: NOTHING, lastId: since, firstId: since + 1 };
+  read(room: string, since: number, limit: number, waiting = false): Slice | Promise<Slice> {
+    // Anything newer than what this node heard is on its way to it as an event, which the waiting caller waits for.
+    if (waiting && this.subscribed && this.known.get(room) === since) return { entries: NOTHING, lastId: since, firstId: since + 1 };
     return this.readFromRedis(room, since, limit);
   }
 
