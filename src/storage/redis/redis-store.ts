@@ -3,6 +3,7 @@ import { nanoid } from 'nanoid';
 import type { MaybePromise } from '../../maybe-promise.ts';
 import type { Message } from '../../protocol/packets.ts';
 import { Script, type ScriptReply as Reply } from '../../redis/scripts.ts';
+import { CoalescedReads } from './coalesced-reads.ts';
 import { DEFAULT_LIMITS } from '../memory-store.ts';
 import type { AppendResult, Draft, Entry, MessageStore, RoomTally, Slice, StoreEvent, StoreLimits, StoreListener } from '../store.ts';
 
@@ -61,6 +62,9 @@ export class RedisMessageStore implements MessageStore {
   private readonly listeners = new Set<StoreListener>();
   private subscribed = false;
   private readonly known = new Map<string, number>();
+  private readonly reads = new CoalescedReads((room, since, count) => this.readFromRedis(room, since, count));
+  /** The epoch a script makes should Redis have none; drawn anew once one of them is taken. */
+  private candidate = nanoid();
   private closing = false;
   private readonly scripts: Record<ScriptName, Script>;
 
@@ -90,7 +94,7 @@ export class RedisMessageStore implements MessageStore {
   }
 
   async roomCount(): Promise<number> {
-    const [epoch, posted] = await this.run('stats', nanoid());
+    const [epoch, posted] = await this.run('stats', this.candidate);
     this.noteEpoch(epoch as string);
     return Number(posted);
   }
@@ -105,7 +109,7 @@ export class RedisMessageStore implements MessageStore {
     // The script puts the id in front: {"id":N,"room":…}, as the memory store writes it.
     const after = `,${JSON.stringify(rest).slice(1)}`;
     const { capacity, maxRooms, maxBytes } = this.limits;
-    const [kind, epoch, id, json] = await this.run('append', draft.room, draft.type, nonceKey, after, time, capacity, maxRooms, maxBytes, nanoid());
+    const [kind, epoch, id, json] = await this.run('append', draft.room, draft.type, nonceKey, after, time, capacity, maxRooms, maxBytes, this.candidate);
     this.noteEpoch(epoch as string);
     if (kind === 'room-limit') return { kind };
     if (kind === 'duplicate') return { kind, entry: new StoredEntry(json as string) };
@@ -116,11 +120,11 @@ export class RedisMessageStore implements MessageStore {
   read(room: string, since: number, limit: number, waiting = false): Slice | Promise<Slice> {
     // Anything newer than what this node heard is on its way to it as an event, which the waiting caller waits for.
     if (waiting && this.subscribed && this.known.get(room) === since) return { entries: NOTHING, lastId: since, firstId: since + 1 };
-    return this.readFromRedis(room, since, limit);
+    return this.reads.read(room, since, limit);
   }
 
   private async readFromRedis(room: string, since: number, limit: number): Promise<Slice> {
-    const [epoch, lastId, firstId, ...jsons] = await this.run('read', room, since, limit, nanoid());
+    const [epoch, lastId, firstId, ...jsons] = await this.run('read', room, since, limit, this.candidate);
     this.noteEpoch(epoch as string);
     return { entries: jsons.map((json) => new StoredEntry(json)), lastId: Number(lastId), firstId: Number(firstId) };
   }
@@ -142,7 +146,7 @@ export class RedisMessageStore implements MessageStore {
   }
 
   async delete(room: string): Promise<void> {
-    this.noteEpoch((await this.run('delete', room, nanoid())) as unknown as string);
+    this.noteEpoch((await this.run('delete', room, this.candidate)) as unknown as string);
   }
 
   subscribe(listener: StoreListener): () => void {
@@ -215,6 +219,7 @@ export class RedisMessageStore implements MessageStore {
     if (epoch === this.current) return;
     const first = this.current === '';
     this.current = epoch;
+    if (epoch === this.candidate) this.candidate = nanoid();
     this.known.clear();
     if (!first) this.tell({ kind: 'resync' });
   }
