@@ -30,7 +30,10 @@ interface Figures {
 async function measure(redisPid: number, rooms: number, listen: (heard: () => void) => Promise<() => void>, append: (room: string, i: number) => Promise<unknown>): Promise<Figures> {
   let heard = 0;
   let done: () => void = () => {};
-  const all = new Promise<void>((resolve) => (done = resolve));
+  const all = new Promise<void>((resolve, reject) => {
+    done = resolve;
+    setTimeout(() => reject(new Error(`heard ${heard} of ${POSTS} wake-ups in 60 s`)), 60_000).unref();
+  });
   const stop = await listen(() => {
     if (++heard === POSTS) done();
   });
@@ -63,7 +66,8 @@ async function main(): Promise<void> {
       await poster.flushall();
       const reader = await measure(redis.pid, rooms, async (heard) => {
         const connection = new Redis(redis.url);
-        const last = new Map<string, string>(Array.from({ length: rooms }, (_, r) => [`room${r}`, '$']));
+        // The streams are empty: from 0, so nothing appended between two XREADs is missed.
+        const last = new Map<string, string>(Array.from({ length: rooms }, (_, r) => [`room${r}`, '0-0']));
         let stopped = false;
         void (async () => {
           while (!stopped) {
