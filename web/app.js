@@ -48,7 +48,16 @@ const session = createSession({
   onChange: useSession,
   // Shown until the next poll answers under the new session: the only sign
   // a person gets of the server having forgotten them.
-  onRenewing: () => status.reconnecting(Date.now()),
+  onRenewing: () => {
+    status.reconnecting(Date.now());
+    // Out of a private room before the new session polls it: if the server
+    // forgot the room, a poll there would make this user present in a public
+    // room of that name (and the outbox renews sessions before the poller
+    // can learn of a restart).
+    if (!roomIsPrivate) return;
+    enterRoom(LOBBY);
+    notice('The chat server no longer knows this session: it restarted and forgot its private rooms, or the session expired; here is the lobby.');
+  },
 });
 const client = createClient({ endpoint: ENDPOINT, session });
 const me = () => session.nick;
