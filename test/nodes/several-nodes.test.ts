@@ -130,6 +130,30 @@ describeRedis('several nodes on one Redis', (redis) => {
     }
   });
 
+  it('keeps the epoch, history, sessions and accounts when Redis restarts from its append-only file, the nodes serving again by themselves', async () => {
+    const [a, b] = await twoNodes({ RATE_LIMIT: '0', GRAPH: sessionGraphFile() });
+    try {
+      const guest = await signIn(a.base, 'gwen');
+      const account = (await postJson(`${b.base}/accounts`, { login: 'hana', password: 'correct horse' })).body.token;
+      expect((await as(a.base, guest).post('', { text: 'before the restart' })).status).toBe(201);
+      const { body: before } = await call(`${a.base}?room=lobby&since=0&timeout=0`);
+      await redis.server().stop();
+      await redis.server().start();
+      // Each node reconnects by itself: no restart of theirs.
+      await waitFor(async () => (await call(`${b.base}/health`)).status === 200, 15_000);
+      await waitFor(async () => (await call(`${a.base}/health`)).status === 200, 15_000);
+      const { body: after } = await call(`${b.base}?room=lobby&since=0&timeout=0&epoch=${before.epoch}`);
+      expect(after).toMatchObject({ epoch: before.epoch, reset: false });
+      expect(after.messages.map((m: { text: string }) => m.text)).toContain('before the restart');
+      expect((await as(b.base, guest).get('/session')).body).toMatchObject({ nick: 'gwen', guest: true });
+      expect((await as(a.base, account).get('/session')).body).toMatchObject({ nick: 'hana', guest: false });
+      expect((await postJson(`${a.base}/session`, { login: 'hana', password: 'correct horse' })).status).toBe(201);
+      expect((await as(a.base, guest).post('', { text: 'after the restart' })).status).toBe(201);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
   it('keeps the epoch and the history when a node restarts', async () => {
     const [a, b, env] = await twoNodes();
     await say(a, 'before the restart');
