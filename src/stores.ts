@@ -24,7 +24,7 @@ import type { Settings } from './settings.ts';
  * never learn which back-end they have.
  */
 export interface Stores {
-  /** Which back-end, for /health and the log. */
+  /** Which back-end these are. */
   readonly backend: 'memory' | 'redis';
   readonly messages: MessageStore;
   /** Accounts, guests and their sessions. */
