@@ -30,7 +30,8 @@ export interface ProcessContext<O extends PortMap, C> {
    * background lets work outlast the handler of `packet` (a password hash,
    * say) without holding the process: the next packet is handled meanwhile.
    * Should the work fail, the process has failed as if its handler had
-   * thrown: counted, logged, and the packet's request answered 500.
+   * thrown: counted, logged, and the packet's request answered 500. The
+   * network's stop waits for it as for a running handler.
    */
   background(work: Promise<unknown>, packet: unknown): void;
 }

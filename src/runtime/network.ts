@@ -56,6 +56,8 @@ interface Node {
   readonly inputs: Link[];
   /** Handling a packet now (or awaiting one's handler). */
   running: boolean;
+  /** Work left running after handlers (ProcessContext.background) not yet settled. */
+  background: number;
   /** Where the next round of taking waiting packets starts, for fairness. */
   nextInput: number;
   errors: number;
@@ -79,6 +81,7 @@ export class Network<C> {
         outputs: new Map(),
         inputs: [],
         running: false,
+        background: 0,
         nextInput: 0,
         errors: 0,
       });
@@ -94,7 +97,10 @@ export class Network<C> {
         name: def.name,
         out: this.outputs(node),
         app: options.app,
-        background: (work, packet) => void work.catch((error: unknown) => this.fail(node, error, packet)),
+        background: (work, packet) => {
+          node.background++;
+          void work.catch((error: unknown) => this.fail(node, error, packet)).finally(() => node.background--);
+        },
       };
       node.process = def.component.create(context);
     }
@@ -162,9 +168,9 @@ export class Network<C> {
     this.state = 'stopped';
   }
 
-  /** idle is true when no packet waits in any connection and no handler is running. */
+  /** idle is true when no packet waits in any connection and no handler, nor work it left running, is. */
   private idle(): boolean {
-    for (const node of this.nodes.values()) if (node.running) return false;
+    for (const node of this.nodes.values()) if (node.running || node.background > 0) return false;
     for (const link of this.inports.values()) if (link.channel.waiting > 0) return false;
     for (const link of this.links) if (link.channel.waiting > 0) return false;
     return true;

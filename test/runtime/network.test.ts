@@ -183,6 +183,17 @@ describe('Network', () => {
     await network.stop();
   });
 
+  it('waits on stop for work a process left in the background, as for a running handler', async () => {
+    const graph = checkGraph({ inports: { in: { process: 'S', port: 'in' } }, processes: { S: { component: 'Slow' } }, connections: [] }, 'slow', { registry });
+    const app: TestApp = { collected: [] };
+    const network = new Network({ graph, app, logger: silentLogger() });
+    await network.start();
+    const late = { name: 'late', wait: new Promise<void>((resolve) => setTimeout(resolve, 50)) };
+    await network.inport('in')(late);
+    await network.stop();
+    expect(app.collected).toEqual(['late']);
+  });
+
   it('hands a packet to an idle process at once, within the send', async () => {
     const { network, app, send } = chain(['PassThrough', 'PassThrough']);
     await network.start();
