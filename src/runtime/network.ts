@@ -99,7 +99,14 @@ export class Network<C> {
         app: options.app,
         background: (work, packet) => {
           node.background++;
-          void work.catch((error: unknown) => this.fail(node, error, packet)).finally(() => node.background--);
+          // One reaction for both ends: this runs for every store call with Redis.
+          work.then(
+            () => void node.background--,
+            (error: unknown) => {
+              node.background--;
+              this.fail(node, error, packet);
+            },
+          );
         },
       };
       node.process = def.component.create(context);
