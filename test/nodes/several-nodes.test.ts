@@ -65,6 +65,37 @@ describeRedis('several nodes on one Redis', (redis) => {
     }
   });
 
+  it('answers a retried post the same whichever node the retry reaches: the nonce holds on every node', async () => {
+    const [a, b] = await twoNodes();
+    try {
+      const first = await postJson(a.base, { room: 'lobby', author: 'alice', text: 'once', nonce: 'n-1' });
+      const retry = await postJson(b.base, { room: 'lobby', author: 'alice', text: 'once', nonce: 'n-1' });
+      expect(first.status).toBe(201);
+      expect(retry.status).toBe(200);
+      expect(retry.body.message).toEqual(first.body.message);
+      const { body } = await call(`${a.base}?room=lobby&since=0&timeout=0`);
+      expect(body.messages.map((m: { text: string }) => m.text)).toEqual(['once']);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('keeps one presence for a user polling through one node and asking through the other', async () => {
+    const [a, b] = await twoNodes({ RATE_LIMIT: '0', GRAPH: sessionGraphFile() });
+    try {
+      const token = await signIn(a.base, 'pia');
+      await as(a.base, token).get('?room=lobby&since=0&timeout=0');
+      expect((await call(`${b.base}/users?room=lobby`)).body.users.map((u: { nick: string }) => u.nick)).toEqual(['pia']);
+      expect((await call(`${b.base}/users/pia`)).body).toMatchObject({ online: true });
+      // Polling through the other node too is the same presence: no second join line.
+      await as(b.base, token).get('?room=lobby&since=0&timeout=0');
+      const { body } = await call(`${b.base}?room=lobby&since=0&timeout=0`);
+      expect(body.messages.filter((m: { type: string }) => m.type === 'join').map((m: { author: string }) => m.author)).toEqual(['pia']);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
   it('holds the rate limit across nodes: posts through either count against one limit', async () => {
     const [a, b] = await twoNodes({ RATE_LIMIT: '4' });
     try {
