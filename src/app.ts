@@ -54,7 +54,7 @@ export async function createApp(settings: Settings, options: AppOptions = {}): P
   const graph = options.graph ?? (await loadGraph(settings.graph, { registry, inports: [HTTP_INPORT] }));
   const logger = options.logger ?? createLogger(settings.logLevel);
   const now = options.now ?? Date.now;
-  const stores = options.stores ?? (await openStores(settings, now));
+  const stores = options.stores ?? (await openStores(settings, now, logger));
   const adapter = createHttpAdapter(settings, logger);
   const network: Network<AppContext> = new Network({
     graph,

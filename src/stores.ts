@@ -15,6 +15,8 @@ import { RedisSessionStore } from './sessions/redis/redis-session-store.ts';
 import type { SessionStore } from './sessions/session-store.ts';
 import { RedisMessageStore } from './storage/redis/redis-store.ts';
 import type { MessageStore } from './storage/store.ts';
+import type { AppLogger } from './logger.ts';
+import { redacted } from './redis/connection.ts';
 import type { Settings } from './settings.ts';
 
 /**
@@ -55,9 +57,10 @@ export function memoryStores(settings: Pick<Settings, 'storageMaxBytes'>, now: (
 /**
  * openStores opens the back-end the settings choose; with REDIS_URL it
  * connects first (two connections: one for commands, one subscribed to
- * every node's events) and throws RedisStartError if Redis cannot be reached.
+ * every node's events) and throws RedisStartError if Redis cannot be
+ * reached. Later, it logs when Redis goes away and when it is back.
  */
-export async function openStores(settings: Settings, now: () => number): Promise<Stores> {
+export async function openStores(settings: Settings, now: () => number, logger?: AppLogger): Promise<Stores> {
   if (settings.redisUrl === undefined) return memoryStores(settings, now);
   const connections: Redis[] = [];
   try {
@@ -67,9 +70,18 @@ export async function openStores(settings: Settings, now: () => number): Promise
     const messages = await RedisMessageStore.open(client, subscriber, settings.redisPrefix, now);
     messages.configure({ maxBytes: settings.storageMaxBytes });
     const rooms = new RedisRoomStore(client, settings.redisPrefix);
-    // A reconnection or a new epoch may mean Redis lost its data: what the nodes learnt of it goes too.
+    const redis = redacted(settings.redisUrl);
+    let away = false;
     messages.subscribe((event) => {
+      // A reconnection or a new epoch may mean Redis lost its data: what the nodes learnt of it goes too.
       if (event.kind === 'resync' || event.kind === 'unavailable') rooms.forgetPublic();
+      if (event.kind === 'unavailable') {
+        away = true;
+        logger?.warn({ redis }, 'Redis cannot be reached: requests that need it get 503 STORE_UNAVAILABLE, held polls are answered; reconnecting');
+      } else if (event.kind === 'resync' && away) {
+        away = false;
+        logger?.info({ redis }, 'Redis is back: serving again');
+      }
     });
     return {
       backend: 'redis',

@@ -2,6 +2,7 @@ import { expect, it } from 'vitest';
 import { describeRedis } from '../helpers/backends.ts';
 import { roomsIn } from '../helpers/bodies.ts';
 import { AT_ONCE_MS, call, heldPolls, openPoll, postJson, startServer, waitFor, type TestServer } from '../helpers/server.ts';
+import { capturingLogger } from '../helpers/log-lines.ts';
 import { as, sessionGraphFile, signIn } from '../helpers/sessions.ts';
 
 /**
@@ -200,8 +201,11 @@ describeRedis('several nodes on one Redis', (redis) => {
     }
   });
 
-  it('answers 503 STORE_UNAVAILABLE with Retry-After while Redis is away, answers held polls with what they have, and serves again by itself', async () => {
-    const [a, b] = await twoNodes();
+  it('answers 503 STORE_UNAVAILABLE with Retry-After while Redis is away, answers held polls with what they have, and serves again by itself, saying so in its log', async () => {
+    const env = { ...redis.env(), RATE_LIMIT: '0' };
+    const log = capturingLogger();
+    const a = await startServer(env);
+    const b = await startServer(env, { logger: log.logger });
     try {
       await say(a, 'kept');
       const poll = openPoll(`${b.base}?room=lobby&since=1&timeout=30`);
@@ -215,8 +219,11 @@ describeRedis('several nodes on one Redis', (redis) => {
         expect(refused.body.error.code).toBe('STORE_UNAVAILABLE');
         expect(refused.headers.get('retry-after')).toMatch(/^[1-9][0-9]*$/);
       }
+      const lost = log.lines.find((line) => line.msg?.startsWith('Redis cannot be reached'));
+      expect(lost).toMatchObject({ level: 40, redis: redis.server().url });
       await redis.server().start();
       await waitFor(async () => (await say(b, 'back')).status === 201, 15_000);
+      await waitFor(() => log.lines.some((line) => line.msg === 'Redis is back: serving again'));
       const { body } = await call(`${a.base}?room=lobby&since=0&timeout=0`);
       expect(body.messages.map((m: { text: string }) => m.text)).toEqual(['kept', 'back']);
     } finally {
