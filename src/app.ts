@@ -11,7 +11,7 @@ import { loadGraph, type GraphDefinition } from './runtime/graph.ts';
 import { Network } from './runtime/network.ts';
 import { loadRegistry, type Registry } from './runtime/registry.ts';
 import type { Settings } from './settings.ts';
-import { openStores, type Stores } from './stores.ts';
+import { openStores } from './stores.ts';
 
 /** COMPONENTS_DIR is where the registry finds the components graph.json names. */
 export const COMPONENTS_DIR = fileURLToPath(new URL('../components/', import.meta.url));
@@ -25,8 +25,6 @@ export interface App {
   readonly logger: AppLogger;
   readonly adapter: HttpAdapter;
   readonly network: Network<AppContext>;
-  /** Where shared state lives: memory, or Redis (REDIS_URL). */
-  readonly stores: Stores;
   /** Gives memory back after a wave of clients has gone; undefined in a Node without the inspector. */
   readonly reclaimer: MemoryReclaimer | undefined;
   /** Starts listening; resolves to the origin, e.g. http://127.0.0.1:9090. */
@@ -44,8 +42,6 @@ export interface AppOptions {
   readonly logger?: AppLogger;
   /** The clock of the rules about time, instead of Date.now (tests move it; see AppContext.now). */
   readonly now?: () => number;
-  /** Stores to use instead of those the settings choose (tests share one between two apps). */
-  readonly stores?: Stores;
 }
 
 /** createApp loads the registry and the graph (throwing GraphError if it is refused) and starts the network. */
@@ -54,7 +50,7 @@ export async function createApp(settings: Settings, options: AppOptions = {}): P
   const graph = options.graph ?? (await loadGraph(settings.graph, { registry, inports: [HTTP_INPORT] }));
   const logger = options.logger ?? createLogger(settings.logLevel);
   const now = options.now ?? Date.now;
-  const stores = options.stores ?? (await openStores(settings, now, logger));
+  const stores = await openStores(settings, now, logger);
   const adapter = createHttpAdapter(settings, logger);
   const network: Network<AppContext> = new Network({
     graph,
@@ -63,7 +59,11 @@ export async function createApp(settings: Settings, options: AppOptions = {}): P
     // The packet a failed process held is answered, so no client waits for nothing.
     onError: (_process, _error, packet) => requestOf(packet)?.respond(statusOf('INTERNAL'), errorBody('INTERNAL')),
   });
-  await network.start();
+  // A network that cannot start must not leave Redis connections holding the process open.
+  await network.start().catch(async (error: unknown) => {
+    await stores.close();
+    throw error;
+  });
   adapter.connect(network.inport(HTTP_INPORT.name) as (request: HttpRequest) => Promise<void> | undefined);
   const collect = lowMemoryCollection(mallocTrim.trim);
   if (mallocTrim.problem !== undefined && settings.reclaimAfterDrop > 0) logger.warn({ problem: mallocTrim.problem }, 'memory freed after a wave of clients will stay resident');
@@ -82,7 +82,6 @@ export async function createApp(settings: Settings, options: AppOptions = {}): P
     logger,
     adapter,
     network,
-    stores,
     reclaimer,
     async listen() {
       await adapter.fastify.listen({ port: settings.port, host: settings.host });
@@ -99,7 +98,7 @@ export async function createApp(settings: Settings, options: AppOptions = {}): P
           request.respond(statusOf('SHUTTING_DOWN'), errorBody('SHUTTING_DOWN'), { 'retry-after': '5' });
         }
         await adapter.fastify.close();
-        if (options.stores === undefined) await stores.close();
+        await stores.close();
       })();
       return stopping;
     },

@@ -26,8 +26,6 @@ import type { Settings } from './settings.ts';
  * never learn which back-end they have.
  */
 export interface Stores {
-  /** Which back-end these are. */
-  readonly backend: 'memory' | 'redis';
   readonly messages: MessageStore;
   /** Accounts, guests and their sessions. */
   readonly sessions: SessionStore;
@@ -44,7 +42,6 @@ export interface Stores {
 /** memoryStores keeps everything in this process. */
 export function memoryStores(settings: Pick<Settings, 'storageMaxBytes'>, now: () => number): Stores {
   return {
-    backend: 'memory',
     messages: new MemoryStore({ maxBytes: settings.storageMaxBytes }, now),
     sessions: new MemorySessionStore(now),
     rooms: new MemoryRoomStore(),
@@ -84,7 +81,6 @@ export async function openStores(settings: Settings, now: () => number, logger?:
       }
     });
     return {
-      backend: 'redis',
       messages,
       sessions: new RedisSessionStore(client, settings.redisPrefix, now),
       rooms,
