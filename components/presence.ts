@@ -10,6 +10,13 @@ type Sent = Promise<void> | undefined;
 
 const LINE_WINDOW_MS = 60_000;
 
+/** The settings Presence takes as initial packets, with their defaults. */
+const settings = {
+  windowMs: integerSetting('milliseconds a user stays present in a room after their last poll there', 1_000, 3_600_000, 35_000),
+  maxRoomsPerUser: integerSetting('rooms a user is present in at once; a poll in another is answered but makes no presence there', 1, 10_000, 20),
+  linesPerMinute: integerSetting('join and leave lines one user appends to one room per minute; beyond them presence is tracked, not logged', 1, 1_000, 6),
+};
+
 /**
  * Presence watches polls to know who is in each room, and announces
  * arrivals and departures. Who is where lives in the application's presence
@@ -23,9 +30,7 @@ export default defineChatComponent({
     departed: departurePort('Users whose session ended or who left a room'),
     users: userQueryPort('User queries, answered with who is online'),
     listing: listingPort('Room listings, answered with the number online in each room'),
-    windowMs: integerSetting('Milliseconds a user stays present after their last poll (default 35000)', 1_000, 3_600_000),
-    maxRoomsPerUser: integerSetting('Rooms a user is present in at once (default 20); a poll in another is answered, but makes no presence there', 1, 10_000),
-    linesPerMinute: integerSetting('Join and leave lines a user appends to one room per minute (default 6); beyond them presence is tracked but not logged', 1, 1_000),
+    ...settings,
   },
   outPorts: {
     poll: pollPort('The same polls'),
@@ -35,8 +40,8 @@ export default defineChatComponent({
   create({ out, app, background }) {
     const present = app.stores.presence;
     present.configure({ windowMs: 35_000, maxRoomsPerUser: 20 });
-    let windowMs = 35_000;
-    let lines = app.stores.rateWindow('presence-lines', 6, LINE_WINDOW_MS);
+    let windowMs = settings.windowMs.default;
+    const lines = app.stores.rateWindow('presence-lines', settings.linesPerMinute.default, LINE_WINDOW_MS);
     let sweeper: NodeJS.Timeout | undefined;
     // The polls this node holds, by room NUL nick: refreshed in the store at each sweep.
     const holding = new Map<string, number>();
@@ -141,8 +146,7 @@ export default defineChatComponent({
         present.configure({ maxRoomsPerUser: max });
       },
       linesPerMinute(max) {
-        lines.clear();
-        lines = app.stores.rateWindow('presence-lines', max, LINE_WINDOW_MS);
+        lines.limit = max;
       },
       onStop() {
         clearInterval(sweeper);

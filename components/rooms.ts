@@ -9,6 +9,13 @@ import type { Access, Member } from '../src/rooms/room-store.ts';
 
 type Sent = Promise<void> | undefined;
 
+/** The settings Rooms takes as initial packets, with their defaults. */
+const settings = {
+  maxRooms: integerSetting('private rooms at once; beyond it 503 `ROOM_LIMIT`', 1, 1_000_000, 10_000),
+  maxMembers: integerSetting('members of one private room; beyond it 409 `ROOM_FULL`', 2, 100_000, 100),
+  maxMemberships: integerSetting('private rooms one user may be a member of; a creation or invitation beyond it 409 `ROOM_FULL`', 1, 100_000, 200),
+};
+
 /**
  * Rooms keeps private rooms and their members, and lets only members reach
  * them. The rooms live in the application's room store (memory, or Redis
@@ -23,9 +30,7 @@ export default defineChatComponent({
     post: postPort('Checked posts'),
     users: userQueryPort('User queries'),
     ended: sessionEndPort('Sessions that ended: a guest\'s memberships end with it'),
-    maxRooms: integerSetting('Private rooms at once (default 10000)', 1, 1_000_000),
-    maxMembers: integerSetting('Members of one private room (default 100); beyond it 409 ROOM_FULL', 2, 100_000),
-    maxMemberships: integerSetting('Private rooms one user may be a member of (default 200); beyond it 409 ROOM_FULL', 1, 100_000),
+    ...settings,
   },
   outPorts: {
     poll: pollPort('Polls the caller may make'),
@@ -38,7 +43,7 @@ export default defineChatComponent({
   },
   create({ out, app, background }) {
     const rooms = app.stores.rooms;
-    const limits = { maxRooms: 10_000, maxMembers: 100, maxMemberships: 200 };
+    const limits = { maxRooms: settings.maxRooms.default, maxMembers: settings.maxMembers.default, maxMemberships: settings.maxMemberships.default };
     rooms.configure(limits);
     const hidden = (names: readonly string[]) => rooms.hidden(names);
 

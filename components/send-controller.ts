@@ -7,21 +7,26 @@ import { booleanSetting, integerSetting } from '../src/runtime/port.ts';
 
 const MAX_AUTHOR = 64;
 
+/** The settings SendController takes as initial packets, with their defaults. */
+const settings = {
+  maxText: integerSetting('longest `text` in characters', 1, 100_000, 4000),
+  sessionRequired: booleanSetting('whether posting to a public room needs a session; `false` is gochat\'s open posting (a post then needs `author`)', true),
+};
+
 /** SendController checks a post's fields and hands it on to be stored. */
 export default defineChatComponent({
   name: 'SendController',
   description: "Checks a post's text, author, room, nonce and private flag and passes it on",
   inPorts: {
     in: requestPort('POST requests with a parsed JSON or form body', true),
-    maxText: integerSetting('Longest text in characters (default 4000)', 1, 100_000),
-    sessionRequired: booleanSetting('Whether posting to public rooms needs a session (default false: open posting, as in gochat)'),
+    ...settings,
   },
   outPorts: {
     post: postPort('Checked posts'),
     error: replyPort('400, 401, 403 and 415 answers'),
   },
   create({ out }) {
-    const rules = { maxText: 4000, sessionRequired: false };
+    const rules = { maxText: settings.maxText.default, sessionRequired: settings.sessionRequired.default };
     return {
       in(request) {
         const checked = attempt(request, () => postCommand(request, rules));

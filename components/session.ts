@@ -17,6 +17,17 @@ const PASSWORD = { min: 8, max: 128 };
 const CODE_MS = 60_000;
 const MAX_CODES = 10_000;
 
+/** The settings Session takes as initial packets, with their defaults. */
+const settings = {
+  idleMs: integerSetting('a guest\'s session expires after this many ms without a request carrying its token (10 minutes); an account\'s after 30 days', 1_000, 86_400_000, 600_000),
+  maxSessions: integerSetting('sessions at once; beyond it 503 `TOO_MANY_SESSIONS`', 1, 10_000_000, 100_000),
+  guests: booleanSetting('whether a nick alone opens a (guest) session; `false`: accounts only (`POST B/session {"nick"}` is then 400 `BAD_FIELD`)', true),
+  maxFound: integerSetting('users a search (`B/users?q=`) lists at most', 1, 1_000, 20),
+  openingsPerMinute: integerSetting('sessions and accounts opened per client address per minute, every `POST B/session` and `POST B/accounts` counting (log-ins and refused attempts too); beyond it 429 `RATE_LIMITED`; `0` switches the limit off', 0, 1_000_000, 10),
+  loginFailuresPerLogin: integerSetting('failed log-ins for one login within 15 minutes, after which its log-ins get 429 `RATE_LIMITED` until the failures are 15 minutes old', 1, 1_000_000, 10),
+  loginFailuresPerAddress: integerSetting('the same, for failed log-ins from one client address', 1, 1_000_000, 30),
+};
+
 /**
  * Session opens, edits and ends sessions and accounts, tells every request
  * whose it is, and finds users. Its identities live in the application's
@@ -31,10 +42,7 @@ export default defineChatComponent({
     users: requestPort('GET B/users?room=, ?q= and B/users/NICK'),
     rooms: requestPort('Requests to B/rooms, whose named people are looked up'),
     external: identityPort('Who an OpenID Connect provider vouched for: their account, and a one-time code for the page to open a session with'),
-    idleMs: integerSetting('Milliseconds without a request after which a guest\'s session expires (default 600000: 10 minutes)', 1_000, 86_400_000),
-    maxSessions: integerSetting('Sessions at once (default 100000); beyond it 503 TOO_MANY_SESSIONS', 1, 10_000_000),
-    guests: booleanSetting('Whether a nick alone opens a (guest) session (default true); false: accounts only'),
-    maxFound: integerSetting('Users a search (GET B/users?q=) lists at most (default 20)', 1, 1_000),
+    ...settings,
   },
   outPorts: {
     out: requestPort('Every request, with its session when the token is live'),
@@ -45,13 +53,12 @@ export default defineChatComponent({
   },
   create({ out, app, background }) {
     const sessions = app.stores.sessions;
-    const { sessionRateLimit, loginFailuresPerLogin, loginFailuresPerAddress } = app.settings;
-    const opening = app.stores.rateWindow('session-opening', sessionRateLimit, SESSION_RATE_WINDOW_MS);
-    const failedLogins = app.stores.rateWindow('login-failures', loginFailuresPerLogin, LOGIN_FAILURE_WINDOW_MS);
-    const failedFrom = app.stores.rateWindow('login-failures-from', loginFailuresPerAddress, LOGIN_FAILURE_WINDOW_MS);
-    let idleMs = 600_000;
-    let guests = true;
-    let maxFound = 20;
+    const opening = app.stores.rateWindow('session-opening', settings.openingsPerMinute.default, SESSION_RATE_WINDOW_MS);
+    const failedLogins = app.stores.rateWindow('login-failures', settings.loginFailuresPerLogin.default, LOGIN_FAILURE_WINDOW_MS);
+    const failedFrom = app.stores.rateWindow('login-failures-from', settings.loginFailuresPerAddress.default, LOGIN_FAILURE_WINDOW_MS);
+    let idleMs = settings.idleMs.default;
+    let guests = settings.guests.default;
+    let maxFound = settings.maxFound.default;
     let sweeper: NodeJS.Timeout | undefined;
     const unsubscribe = sessions.subscribe(ended);
 
@@ -91,9 +98,9 @@ export default defineChatComponent({
 
     /** limitOpening counts every attempt to open a session or an account from an address, refused ones included. */
     async function limitOpening(request: HttpRequest): Promise<void> {
-      if (sessionRateLimit === 0) return;
+      if (opening.limit === 0) return;
       const waitMs = await opening.take(request.clientAddress);
-      if (waitMs > 0) throw rateLimited(`too many sessions opened from your address: at most ${sessionRateLimit} a minute`, waitMs);
+      if (waitMs > 0) throw rateLimited(`too many sessions opened from your address: at most ${opening.limit} a minute`, waitMs);
     }
 
     async function logIn(request: HttpRequest, fields: Record<string, unknown>): Promise<Reply> {
@@ -248,6 +255,15 @@ export default defineChatComponent({
       },
       maxFound(max) {
         maxFound = max;
+      },
+      openingsPerMinute(max) {
+        opening.limit = max;
+      },
+      loginFailuresPerLogin(max) {
+        failedLogins.limit = max;
+      },
+      loginFailuresPerAddress(max) {
+        failedFrom.limit = max;
       },
       onStop() {
         clearInterval(sweeper);

@@ -15,6 +15,15 @@ const POLL_RETRY_AFTER = '2';
 
 type Sent = Promise<void> | undefined;
 
+/** The settings Storage takes as initial packets, with their defaults. */
+const settings = {
+  capacity: integerSetting('messages retained per room; older ones are dropped (clients see `truncated`)', 1, 1_000_000, 1000),
+  maxRooms: integerSetting('rooms holding posted messages at once; a post that would open another gets 503 `ROOM_LIMIT`. Rooms holding only join and leave lines do not count, and are forgotten (least recently active first) before rooms of all kinds together pass this number', 1, 1_000_000, 10_000),
+  maxListed: integerSetting('rooms a listing (`GET B/rooms`) shows at most, the most recently active first', 1, 100_000, 200),
+  maxAnswerBytes: integerSetting('largest poll answer in bytes (1 MiB); a longer one stops early, with at least one message and `more: true`', 16_384, 1_073_741_824, 1_048_576),
+  maxHeldPolls: integerSetting('polls held at once; beyond it 503 `TOO_MANY_POLLS`', 1, 1_000_000, 10_000),
+};
+
 /**
  * Storage keeps the rooms' messages, answers polls from them and holds polls
  * until a message comes. Its store is the application's (memory, or Redis
@@ -31,10 +40,7 @@ export default defineChatComponent({
     listing: listingPort('Room listings, completed with the public rooms and each room\'s last id'),
     health: requestPort('Health checks, answered with the store\'s epoch, rooms and held polls'),
     forget: roomNamePort('Rooms to delete with their history (a private room whose last member left)'),
-    capacity: integerSetting('Messages retained per room (default 1000)', 1, 1_000_000),
-    maxRooms: integerSetting('Rooms holding messages at once (default 10000)', 1, 1_000_000),
-    maxListed: integerSetting('Rooms a listing (GET B/rooms) shows at most, the most recently active first (default 200)', 1, 100_000),
-    maxAnswerBytes: integerSetting('Largest poll answer in bytes (default 1048576: 1 MiB); a longer one stops early, with more: true', 16_384, 1_073_741_824),
+    ...settings,
   },
   outPorts: {
     out: replyPort('Answers to polls, posts and health checks'),
@@ -43,8 +49,9 @@ export default defineChatComponent({
   create({ out, app, background }) {
     const store = app.stores.messages;
     const startedAt = app.now();
-    let maxAnswerBytes = 1_048_576;
-    let maxListed = 200;
+    let maxAnswerBytes = settings.maxAnswerBytes.default;
+    let maxListed = settings.maxListed.default;
+    let maxHeldPolls = settings.maxHeldPolls.default;
     const held = new HeldPolls((command) => void out.send('out', ok(command, emptyAnswer(store.epoch, command))));
     const reads = new ReadsInFlight();
     // Answers to polls an in-memory append released while its handler ran: the handler waits for them.
@@ -106,7 +113,7 @@ export default defineChatComponent({
       if (command.request.ended) return undefined;
       if (body !== undefined) return out.send('out', ok(command, body));
       if (heard > command.since) return poll(command);
-      if (held.count >= app.settings.maxHeldPolls) {
+      if (held.count >= maxHeldPolls) {
         return out.send('out', errorReply(command.request, 'TOO_MANY_POLLS', undefined, { 'retry-after': POLL_RETRY_AFTER }));
       }
       held.hold(command);
@@ -219,6 +226,10 @@ export default defineChatComponent({
 
       maxListed(max) {
         maxListed = max;
+      },
+
+      maxHeldPolls(max) {
+        maxHeldPolls = max;
       },
 
       onStop() {

@@ -47,7 +47,7 @@ export interface AppOptions {
 /** createApp loads the registry and the graph (throwing GraphError if it is refused) and starts the network. */
 export async function createApp(settings: Settings, options: AppOptions = {}): Promise<App> {
   const registry = options.registry ?? (await loadRegistry(COMPONENTS_DIR));
-  const graph = options.graph ?? (await loadGraph(settings.graph, { registry, inports: [HTTP_INPORT] }));
+  const graph = options.graph ?? (await loadGraph(settings.graph, { registry, inports: [HTTP_INPORT], tuning: settings.tuning }));
   const logger = options.logger ?? createLogger(settings.logLevel);
   const now = options.now ?? Date.now;
   const stores = await openStores(settings, now, logger);

@@ -1,10 +1,13 @@
 import path from 'node:path';
+import type { Tuning } from './runtime/graph.ts';
 
 /**
  * Settings come from the environment, are checked once at start and frozen.
  * A bad value stops the server with a message naming the variable and the
  * values it takes. Settings that belong to the graph (a room's capacity, the
- * number of rooms, the longest message) are initial packets in graph.json.
+ * number of rooms, the longest message) are its ports' initial packets, with
+ * defaults the ports declare; a few of them may be set from the environment
+ * too (TUNING).
  */
 export interface Settings {
   /** TCP port to listen on. */
@@ -15,15 +18,6 @@ export interface Settings {
   /** Where the chat API lives, PROTOCOL.md's `B`. */
   readonly basePath: string;
   readonly logLevel: string;
-  /** Posts per client per 10 seconds; 0 switches the limit off. */
-  readonly rateLimit: number;
-  /** Sessions and accounts opened (log-ins and refused attempts included) per client address per minute; 0 switches the limit off. */
-  readonly sessionRateLimit: number;
-  /** Failed log-ins for one login within 15 minutes, after which its log-ins are refused until they are 15 minutes old. */
-  readonly loginFailuresPerLogin: number;
-  /** Failed log-ins from one client address within 15 minutes, likewise. */
-  readonly loginFailuresPerAddress: number;
-  readonly maxHeldPolls: number;
   /** Proxy addresses whose X-Forwarded-For is believed, as fastify's trustProxy takes them. */
   readonly trustProxy: string | false;
   /** Largest request body in bytes. */
@@ -40,6 +34,8 @@ export interface Settings {
   readonly redisUrl: string | undefined;
   /** What every Redis key of this chat starts with, so that several chats can share one Redis. */
   readonly redisPrefix: string;
+  /** The variables of TUNING that are set: each sets a port of the graph. */
+  readonly tuning: readonly Tuning[];
 }
 
 /** OidcSettings: the provider, this client's registration with it, and where browsers reach flowchat. */
@@ -50,6 +46,46 @@ export interface OidcSettings {
   /** The origin browsers reach the page at (nginx's, say): the provider sends them back to PUBLIC_URL + B + /auth/oidc/callback. */
   readonly publicUrl: string;
 }
+
+
+/**
+ * ENVIRONMENT declares every variable the server itself reads: its default
+ * and its meaning, here and nowhere else (README.md's table is generated
+ * from it: `npm run docs`).
+ */
+export const ENVIRONMENT = {
+  PORT: { default: '9090', meaning: 'TCP port' },
+  HOST: { default: '127.0.0.1', meaning: 'address to listen on' },
+  GRAPH: { default: 'graph.json', meaning: 'the graph to run' },
+  BASE_PATH: { default: '/gochat/chat', meaning: "the chat API's path, PROTOCOL.md's `B`; the page is served at its parent (`/gochat/`)" },
+  LOG_LEVEL: { default: 'info', meaning: '`fatal` `error` `warn` `info` `debug` `trace` `silent`' },
+  TRUST_PROXY: { default: 'loopback', meaning: 'proxies whose `X-Forwarded-For` is believed: addresses, CIDR ranges, `loopback`, `linklocal`, `uniquelocal`, comma-separated; `none` believes no one' },
+  BODY_LIMIT: { default: '16384', meaning: 'largest request body in bytes; beyond it 413 `BODY_TOO_LARGE`' },
+  OIDC_ISSUER: { default: undefined, meaning: "sign-in with an OpenID Connect provider (Google, GitLab, Keycloak, Auth0, …): its issuer URL. `OIDC_ISSUER`, `OIDC_CLIENT_ID`, `OIDC_CLIENT_SECRET` and `PUBLIC_URL`: all four or none" },
+  OIDC_CLIENT_ID: { default: undefined, meaning: "this client's id at the provider" },
+  OIDC_CLIENT_SECRET: { default: undefined, meaning: "this client's secret at the provider" },
+  PUBLIC_URL: { default: undefined, meaning: "the origin browsers reach the page at (nginx's); register `PUBLIC_URL` + `B/auth/oidc/callback` as the redirect URI" },
+  STORAGE_MAX_BYTES: { default: '268435456', meaning: 'bytes of retained messages, all rooms together (256 MiB); beyond them rooms holding only join and leave lines are forgotten first, then the oldest messages of the least recently active rooms (their readers see `truncated`)' },
+  REDIS_URL: { default: undefined, meaning: "the Redis every node shares state in (`redis://[:password@]host:port[/db]`, `rediss://` for TLS); unset keeps everything in this process's memory. See *Several nodes*" },
+  REDIS_PREFIX: { default: 'flowchat:', meaning: 'what every key starts with, so that several chats can share one Redis' },
+  WEB_ROOT: { default: 'web', meaning: 'the folder served as the page' },
+  RECLAIM_AFTER_DROP: { default: '1000', meaning: 'give memory back once this many open requests have ended and the load has stayed at half its peak or less for a second (see *Memory after a wave of clients* in `bench/README.md`); `0` never does' },
+} as const satisfies Record<string, { readonly default: string | undefined; readonly meaning: string }>;
+
+type Variable = keyof typeof ENVIRONMENT;
+
+/**
+ * TUNING maps the environment variables that tune a component onto its
+ * ports: each sets that port of every process of the component, over
+ * graph.json's initial packet. Default and meaning are the port's.
+ */
+export const TUNING = {
+  RATE_LIMIT: { component: 'RateLimit', port: 'limit' },
+  SESSION_RATE_LIMIT: { component: 'Session', port: 'openingsPerMinute' },
+  LOGIN_FAILURES_PER_LOGIN: { component: 'Session', port: 'loginFailuresPerLogin' },
+  LOGIN_FAILURES_PER_ADDRESS: { component: 'Session', port: 'loginFailuresPerAddress' },
+  MAX_HELD_POLLS: { component: 'Storage', port: 'maxHeldPolls' },
+} as const satisfies Record<string, { readonly component: string; readonly port: string }>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -66,12 +102,14 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** readSettings reads and checks the settings from an environment. */
 export function readSettings(env: Env = process.env): Settings {
   const problems: string[] = [];
-  const value = (name: string, fallback: string): string => {
+  const given = (name: string): string | undefined => {
     const v = env[name];
-    return v === undefined || v === '' ? fallback : v;
+    return v === undefined || v === '' ? undefined : v;
   };
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = value(name, String(fallback));
+  const value = (name: Variable): string => given(name) ?? ENVIRONMENT[name].default ?? '';
+  const integer = (name: Variable, min: number, max: number): number => {
+    const raw = value(name);
+    const fallback = Number(ENVIRONMENT[name].default);
     if (!/^[0-9]+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
       problems.push(`${name}=${JSON.stringify(raw)}: must be an integer from ${min} to ${max} (default ${fallback})`);
       return fallback;
@@ -79,28 +117,28 @@ export function readSettings(env: Env = process.env): Settings {
     return Number(raw);
   };
 
-  const basePath = value('BASE_PATH', '/gochat/chat');
+  const basePath = value('BASE_PATH');
   if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(basePath)) {
     problems.push(`BASE_PATH=${JSON.stringify(basePath)}: must be a path such as /gochat/chat (starts with "/", no trailing "/", no query)`);
   }
-  const logLevel = value('LOG_LEVEL', 'info');
+  const logLevel = value('LOG_LEVEL');
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)}: must be one of ${LOG_LEVELS.join(', ')}`);
   }
-  const trust = value('TRUST_PROXY', 'loopback');
+  const trust = value('TRUST_PROXY');
   const trustProxy = trust === 'false' || trust === 'none' ? false : trust;
   if (trustProxy !== false && !/^[0-9A-Za-z.:/,\s]+$/.test(trustProxy)) {
     problems.push(`TRUST_PROXY=${JSON.stringify(trust)}: must be a comma-separated list of addresses or CIDR ranges (or loopback, linklocal, uniquelocal), or "none"`);
   }
 
   const oidcNames = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'PUBLIC_URL'] as const;
-  const given = oidcNames.filter((name) => value(name, '') !== '');
+  const oidcGiven = oidcNames.filter((name) => given(name) !== undefined);
   let oidc: OidcSettings | undefined;
-  if (given.length > 0 && given.length < oidcNames.length) {
-    problems.push(`${oidcNames.filter((name) => !given.includes(name)).join(', ')}: must be set too, for sign-in with OpenID Connect (${given.join(', ')} ${given.length === 1 ? 'is' : 'are'} set); or unset them all`);
-  } else if (given.length === oidcNames.length) {
-    const url = (name: string): string => {
-      const raw = value(name, '');
+  if (oidcGiven.length > 0 && oidcGiven.length < oidcNames.length) {
+    problems.push(`${oidcNames.filter((name) => !oidcGiven.includes(name)).join(', ')}: must be set too, for sign-in with OpenID Connect (${oidcGiven.join(', ')} ${oidcGiven.length === 1 ? 'is' : 'are'} set); or unset them all`);
+  } else if (oidcGiven.length === oidcNames.length) {
+    const url = (name: Variable): string => {
+      const raw = value(name);
       try {
         const parsed = new URL(raw);
         if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('not http');
@@ -110,37 +148,39 @@ export function readSettings(env: Env = process.env): Settings {
         return raw;
       }
     };
-    oidc = { issuer: url('OIDC_ISSUER'), clientId: value('OIDC_CLIENT_ID', ''), clientSecret: value('OIDC_CLIENT_SECRET', ''), publicUrl: url('PUBLIC_URL') };
+    oidc = { issuer: url('OIDC_ISSUER'), clientId: value('OIDC_CLIENT_ID'), clientSecret: value('OIDC_CLIENT_SECRET'), publicUrl: url('PUBLIC_URL') };
   }
 
-  const redisUrl = value('REDIS_URL', '') || undefined;
+  const redisUrl = given('REDIS_URL');
   if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]*$/.test(redisUrl)) {
     problems.push(`REDIS_URL=${JSON.stringify(redisUrl)}: must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379/0 (password as redis://:PASSWORD@host:port), or unset for in-memory storage`);
   }
-  const redisPrefix = value('REDIS_PREFIX', 'flowchat:');
+  const redisPrefix = value('REDIS_PREFIX');
   if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(redisPrefix)) {
     problems.push(`REDIS_PREFIX=${JSON.stringify(redisPrefix)}: must be 1 to 64 characters of A-Z, a-z, 0-9, "_", ".", ":" and "-" (default flowchat:)`);
   }
+  const tuning: Tuning[] = [];
+  for (const [variable, target] of Object.entries(TUNING)) {
+    const raw = given(variable);
+    // Read as the port's datatype when the graph is checked: a bad value is refused there, naming the variable.
+    if (raw !== undefined) tuning.push({ variable, ...target, raw });
+  }
 
   const settings: Settings = {
-    port: integer('PORT', 9090, 0, 65535),
-    host: value('HOST', '127.0.0.1'),
-    graph: path.resolve(value('GRAPH', 'graph.json')),
+    port: integer('PORT', 0, 65535),
+    host: value('HOST'),
+    graph: path.resolve(value('GRAPH')),
     basePath,
     logLevel,
-    rateLimit: integer('RATE_LIMIT', 20, 0, 1_000_000),
-    sessionRateLimit: integer('SESSION_RATE_LIMIT', 10, 0, 1_000_000),
-    loginFailuresPerLogin: integer('LOGIN_FAILURES_PER_LOGIN', 10, 1, 1_000_000),
-    loginFailuresPerAddress: integer('LOGIN_FAILURES_PER_ADDRESS', 30, 1, 1_000_000),
-    maxHeldPolls: integer('MAX_HELD_POLLS', 10_000, 1, 1_000_000),
     trustProxy,
-    bodyLimit: integer('BODY_LIMIT', 16_384, 64, 10_485_760), // bytes: 16 KiB, as PROTOCOL.md says
-    storageMaxBytes: integer('STORAGE_MAX_BYTES', 268_435_456, 65_536, Number.MAX_SAFE_INTEGER), // bytes: 256 MiB, as PROTOCOL.md says
-    webRoot: path.resolve(value('WEB_ROOT', 'web')),
-    reclaimAfterDrop: integer('RECLAIM_AFTER_DROP', 1000, 0, 1_000_000),
+    bodyLimit: integer('BODY_LIMIT', 64, 10_485_760),
+    storageMaxBytes: integer('STORAGE_MAX_BYTES', 65_536, Number.MAX_SAFE_INTEGER),
+    webRoot: path.resolve(value('WEB_ROOT')),
+    reclaimAfterDrop: integer('RECLAIM_AFTER_DROP', 0, 1_000_000),
     oidc,
     redisUrl,
     redisPrefix,
+    tuning: Object.freeze(tuning),
   };
   if (problems.length > 0) throw new SettingsError(problems);
   return Object.freeze(settings);

@@ -1,7 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { protocolErrors } from '../src/protocol/errors.ts';
+import { COMPONENTS_DIR } from '../src/app.ts';
 import { graphProblems } from '../src/runtime/errors.ts';
+import { loadRegistry } from '../src/runtime/registry.ts';
+import { GENERATED, withTable } from '../scripts/settings-tables.ts';
 
 /** Keeps the error codes in code, in the READMEs and in PROTOCOL.md in step: the protocol's in README.md, the graph's beside the components. */
 const readme = readFileSync('README.md', 'utf8');
@@ -60,5 +63,18 @@ describe('error codes', () => {
     for (const [code, status] of documented) expect(ours[code], code).toBe(status);
     // What we add to PROTOCOL.md's table, the README marks as an addition.
     for (const code of Object.keys(ours).filter((c) => !documented.has(c))) expect(rows.get(code)?.[1], code).toContain('an addition to PROTOCOL.md');
+  });
+});
+
+describe('settings tables', () => {
+  it.each(GENERATED.map((g) => [g.file, g] as const))('%s shows every setting as declared (else run npm run docs)', async (file, { marker, table }) => {
+    const text = readFileSync(file, 'utf8');
+    expect(text).toBe(withTable(text, marker, table(await loadRegistry(COMPONENTS_DIR))));
+  });
+
+  it('lists each default where it is declared, so a changed declaration changes the table', async () => {
+    const table = GENERATED[1].table(await loadRegistry(COMPONENTS_DIR));
+    expect(table).toContain('| `Storage.capacity` | `1000` |');
+    expect(table).toContain('| `RateLimit.limit` | `20` |');
   });
 });

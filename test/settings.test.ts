@@ -10,11 +10,6 @@ describe('settings', () => {
       graph: path.resolve('graph.json'),
       basePath: '/gochat/chat',
       logLevel: 'info',
-      rateLimit: 20,
-      sessionRateLimit: 10,
-      loginFailuresPerLogin: 10,
-      loginFailuresPerAddress: 30,
-      maxHeldPolls: 10_000,
       trustProxy: 'loopback',
       bodyLimit: 16_384,
       storageMaxBytes: 268_435_456,
@@ -23,19 +18,27 @@ describe('settings', () => {
       oidc: undefined,
       redisUrl: undefined,
       redisPrefix: 'flowchat:',
+      tuning: [],
     });
   });
 
   it('reads each variable', () => {
     const s = readSettings({
-      PORT: '8000', HOST: '0.0.0.0', BASE_PATH: '/chat', RATE_LIMIT: '0', SESSION_RATE_LIMIT: '0', LOGIN_FAILURES_PER_LOGIN: '3', LOGIN_FAILURES_PER_ADDRESS: '4',
-      MAX_HELD_POLLS: '5', TRUST_PROXY: '10.0.0.0/8, 127.0.0.1', BODY_LIMIT: '1024', RECLAIM_AFTER_DROP: '0',
+      PORT: '8000', HOST: '0.0.0.0', BASE_PATH: '/chat', TRUST_PROXY: '10.0.0.0/8, 127.0.0.1', BODY_LIMIT: '1024', RECLAIM_AFTER_DROP: '0',
     });
     expect(s).toMatchObject({
-      port: 8000, host: '0.0.0.0', basePath: '/chat', rateLimit: 0, sessionRateLimit: 0, loginFailuresPerLogin: 3, loginFailuresPerAddress: 4,
-      maxHeldPolls: 5, trustProxy: '10.0.0.0/8, 127.0.0.1', bodyLimit: 1024, reclaimAfterDrop: 0,
+      port: 8000, host: '0.0.0.0', basePath: '/chat', trustProxy: '10.0.0.0/8, 127.0.0.1', bodyLimit: 1024, reclaimAfterDrop: 0,
     });
     expect(readSettings({ TRUST_PROXY: 'none' }).trustProxy).toBe(false);
+  });
+
+  it('passes the variables of TUNING on to the graph, as they are written, for the ports they set', () => {
+    const s = readSettings({ RATE_LIMIT: '0', SESSION_RATE_LIMIT: '3', LOGIN_FAILURES_PER_LOGIN: '', MAX_HELD_POLLS: 'many' });
+    expect(s.tuning).toEqual([
+      { variable: 'RATE_LIMIT', component: 'RateLimit', port: 'limit', raw: '0' },
+      { variable: 'SESSION_RATE_LIMIT', component: 'Session', port: 'openingsPerMinute', raw: '3' },
+      { variable: 'MAX_HELD_POLLS', component: 'Storage', port: 'maxHeldPolls', raw: 'many' },
+    ]);
   });
 
   it('reads sign-in with OpenID Connect from its four variables, all or none', () => {
@@ -59,7 +62,7 @@ describe('settings', () => {
   it('names every bad variable at once, with the values it takes', () => {
     let error: unknown;
     try {
-      readSettings({ PORT: '99999', RATE_LIMIT: 'many', TRUST_PROXY: 'x;y' });
+      readSettings({ PORT: '99999', BODY_LIMIT: 'many', TRUST_PROXY: 'x;y' });
     } catch (e) {
       error = e;
     }
@@ -67,7 +70,7 @@ describe('settings', () => {
     expect((error as SettingsError).problems).toEqual([
       'TRUST_PROXY="x;y": must be a comma-separated list of addresses or CIDR ranges (or loopback, linklocal, uniquelocal), or "none"',
       'PORT="99999": must be an integer from 0 to 65535 (default 9090)',
-      'RATE_LIMIT="many": must be an integer from 0 to 1000000 (default 20)',
+      'BODY_LIMIT="many": must be an integer from 64 to 10485760 (default 16384)',
     ]);
   });
 });

@@ -7,6 +7,8 @@ import type { MaybePromise } from '../maybe-promise.ts';
  * whichever node a client reaches.
  */
 export interface RateWindow {
+  /** Events allowed per key in the window; a new limit applies from the next event, to the events already counted. */
+  limit: number;
   /** take records an event for `key` and gives 0, or the milliseconds until one would be allowed (recording nothing). */
   take(key: string): MaybePromise<number>;
   /** wait gives 0 if an event for `key` would be allowed now, or the milliseconds until one would be; it records nothing. */

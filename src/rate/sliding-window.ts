@@ -11,7 +11,7 @@ export class SlidingWindow implements RateWindow {
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly limit: number,
+    public limit: number,
     private readonly windowMs: number,
     private readonly now: () => number = Date.now,
   ) {}
@@ -29,7 +29,8 @@ export class SlidingWindow implements RateWindow {
     if (times === undefined) return 0;
     const now = this.now();
     while (times.length > 0 && (times[0] as number) <= now - this.windowMs) times.shift();
-    return times.length >= this.limit ? (times[0] as number) + this.windowMs - now : 0;
+    // With a limit lowered since, more than `limit` events may be kept: the `limit`-th newest decides.
+    return times.length >= this.limit ? (times[times.length - this.limit] as number) + this.windowMs - now : 0;
   }
 
   /** record counts an event for `key` now, whether or not it was allowed (a failed log-in, say). */
@@ -42,7 +43,7 @@ export class SlidingWindow implements RateWindow {
     }
     times.push(this.now());
     // Only the newest `limit` decide: older ones cannot make the wait longer.
-    if (times.length > this.limit) times.shift();
+    while (times.length > this.limit) times.shift();
   }
 
   /** How many keys are remembered. */

@@ -43,6 +43,8 @@ export const graphProblems = {
     `takes '${datatype}' packets that only the network makes, not initial data; remove the initial packet or aim it at a setting port`,
   GRAPH_FANOUT: (first: string) =>
     `is already connected to ${first}; an out-port feeds exactly one connection, so insert a component that copies packets if you need two`,
+  GRAPH_ENVIRONMENT: (variable: string, raw: string, wanted: string, detail: string) =>
+    `is set by ${variable}=${JSON.stringify(raw)}, but the port takes ${wanted}${detail}; set ${variable} to a valid ${wanted}, or unset it to use graph.json's value`,
   GRAPH_CAPACITY: (value: string) =>
     `has "metadata": {"capacity": ${value}}; capacity must be an integer from 1 to 1000000 (default 64)`,
 } as const;

@@ -28,9 +28,25 @@ export interface ConnectionDefinition {
   readonly capacity: number;
 }
 
+/** Where an initial packet's value came from, lowest precedence first. */
+export type InitialOrigin = 'default' | 'graph' | 'environment';
+
 export interface InitialPacket {
   readonly data: unknown;
   readonly tgt: Address;
+  readonly origin: InitialOrigin;
+}
+
+/**
+ * Tuning is an environment variable that sets one in-port of every process
+ * of a component, over graph.json's initial packet (RATE_LIMIT, say).
+ */
+export interface Tuning {
+  readonly variable: string;
+  readonly component: string;
+  readonly port: string;
+  /** The variable's text, read as the port's datatype. */
+  readonly raw: string;
 }
 
 /** GraphDefinition is a graph that passed every check. */
@@ -58,6 +74,8 @@ export interface GraphCheckOptions {
   readonly registry: Registry;
   /** Inports the host sends into, each of which the graph must declare. */
   readonly inports?: readonly ExternalInport[];
+  /** Environment variables set, that set ports over graph.json. */
+  readonly tuning?: readonly Tuning[];
 }
 
 /** loadGraph reads, parses and checks a graph file; throws GraphError listing every problem. */
@@ -123,12 +141,13 @@ class GraphChecker {
     const { connections, initials } = this.checkConnections(raw.connections);
     const inports = this.checkInports(raw.inports);
     this.checkRequiredPorts();
+    const settled = this.settle(initials);
     const properties = isObject(raw.properties) ? raw.properties : {};
     return {
       name: typeof properties.name === 'string' ? properties.name : 'graph',
       processes: [...this.processes.values()],
       connections,
-      initials,
+      initials: settled,
       inports,
     };
   }
@@ -217,7 +236,47 @@ class GraphChecker {
       this.report(problem('GRAPH_INITIAL_PACKET', where, shown, spec.datatype, detail ? ` that ${detail}` : ''));
       return undefined;
     }
-    return { data: entry.data, tgt };
+    return { data: entry.data, tgt, origin: 'graph' };
+  }
+
+  /**
+   * settle gives every setting port of every process its value: the
+   * environment's replaces graph.json's, and a port given none gets its
+   * declared default.
+   */
+  private settle(given: readonly InitialPacket[]): InitialPacket[] {
+    const settled: InitialPacket[] = [];
+    const tuned = new Set<string>();
+    for (const process of this.processes.values()) {
+      for (const [port, spec] of Object.entries(process.component.inPorts)) {
+        const key = `${process.name}.${port}`;
+        const tuning = this.options.tuning?.find((t) => t.component === process.component.name && t.port === port);
+        if (tuning !== undefined) {
+          tuned.add(key);
+          const data = this.tuned(tuning, spec, key);
+          if (data !== undefined) settled.push({ data, tgt: { process: process.name, port }, origin: 'environment' });
+        } else if (spec.default !== undefined && !this.fed.has(key)) {
+          settled.push({ data: spec.default, tgt: { process: process.name, port }, origin: 'default' });
+        }
+      }
+    }
+    return [...given.filter((i) => !tuned.has(`${i.tgt.process}.${i.tgt.port}`)), ...settled];
+  }
+
+  /** tuned reads an environment variable's text as the port's datatype, or reports why it cannot. */
+  private tuned(tuning: Tuning, spec: PortSpec, where: string): unknown {
+    const { raw } = tuning;
+    let data: unknown;
+    if (spec.datatype === 'integer' && /^-?[0-9]{1,16}$/.test(raw)) data = Number(raw);
+    else if (spec.datatype === 'number' && raw.trim() !== '' && Number.isFinite(Number(raw))) data = Number(raw);
+    else if (spec.datatype === 'boolean' && (raw === 'true' || raw === 'false')) data = raw === 'true';
+    else if (spec.datatype === 'string' || spec.datatype === 'all') data = raw;
+    const detail = data === undefined ? undefined : spec.check?.(data);
+    if (data === undefined || detail !== undefined) {
+      this.report(problem('GRAPH_ENVIRONMENT', where, tuning.variable, raw, spec.datatype, detail ? ` that ${detail}` : ''));
+      return undefined;
+    }
+    return data;
   }
 
   private checkInports(raw: unknown): Record<string, Address> {

@@ -26,6 +26,12 @@ export interface PortSpec<T = unknown> {
    * A method, not a property, so a PortSpec<number> still fits a PortMap.
    */
   check?(value: T): string | undefined;
+  /**
+   * For settings: the value the runtime gives the port when graph.json (and
+   * the environment) give none. Declared here and nowhere else: the
+   * settings tables of the READMEs are generated from it.
+   */
+  readonly default?: T;
   /** Phantom field: carries `T` for the type checker only. */
   readonly __packet?: T;
 }
@@ -38,6 +44,12 @@ export type PacketOf<P> = P extends PortSpec<infer T> ? T : never;
 interface PortOptions<T> {
   required?: boolean;
   check?: (value: T) => string | undefined;
+  default?: T;
+}
+
+/** SettingSpec is a setting's in-port: it always has a default. */
+export interface SettingSpec<T> extends PortSpec<T> {
+  readonly default: T;
 }
 
 /** port declares a port that carries packets of type `T`. */
@@ -47,19 +59,20 @@ export function port<T>(datatype: Datatype, description: string, options: PortOp
     description,
     required: options.required ?? false,
     ...(options.check ? { check: options.check } : {}),
+    ...(options.default === undefined ? {} : { default: options.default }),
   });
 }
 
-/** integerSetting declares an in-port for an integer setting within a range. */
-export function integerSetting(description: string, min: number, max: number): PortSpec<number> {
-  return port<number>('integer', description, {
-    check: (value) => (value >= min && value <= max ? undefined : `must be between ${min} and ${max}`),
-  });
+/** integerSetting declares an in-port for an integer setting within a range, and its default. */
+export function integerSetting(description: string, min: number, max: number, fallback: number): SettingSpec<number> {
+  const check = (value: number): string | undefined => (value >= min && value <= max ? undefined : `must be between ${min} and ${max}`);
+  if (check(fallback) !== undefined) throw new Error(`The default ${fallback} of '${description}' ${check(fallback)}`);
+  return port<number>('integer', description, { check, default: fallback }) as SettingSpec<number>;
 }
 
-/** booleanSetting declares an in-port for a true/false setting. */
-export function booleanSetting(description: string): PortSpec<boolean> {
-  return port<boolean>('boolean', description);
+/** booleanSetting declares an in-port for a true/false setting, and its default. */
+export function booleanSetting(description: string, fallback: boolean): SettingSpec<boolean> {
+  return port<boolean>('boolean', description, { default: fallback }) as SettingSpec<boolean>;
 }
 
 /** datatypeOf names the datatype of an initial packet's value. */

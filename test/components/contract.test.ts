@@ -34,7 +34,7 @@ interface Refusal {
 const refusals: Record<string, Refusal | 'never refuses'> = {
   Router: { provoke: (c) => c.send('in', fakeRequest({ path: '/gochat/chat/nope' })), port: 'error', code: 'NOT_FOUND' },
   Controller: { provoke: (c) => c.send('in', fakeRequest({ query: { since: '-1' } })), port: 'error', code: 'BAD_SINCE' },
-  SendController: { provoke: (c) => c.send('in', fakeRequest({ method: 'POST', body: { author: 'a' } })), port: 'error', code: 'BAD_TEXT' },
+  SendController: { provoke: (c) => c.send('in', fakeRequest({ method: 'POST', body: { author: 'a' } })), port: 'error', code: 'NO_SESSION' },
   RateLimit: {
     env: { RATE_LIMIT: '1' },
     provoke: async (c) => {

@@ -6,6 +6,8 @@ import { fakeRequest } from '../helpers/fake-request.ts';
 
 async function post(body: unknown, query: Record<string, string> = {}, maxText?: number) {
   const controller = harness(SendController);
+  // gochat's open posting: these posts carry their author, not a session.
+  await controller.send('sessionRequired', false);
   if (maxText !== undefined) await controller.send('maxText', maxText);
   await controller.send('in', fakeRequest({ method: 'POST', body, query }));
   return { command: controller.sent.post?.[0] as PostCommand | undefined, error: controller.sent.error?.[0] as Reply | undefined };

@@ -52,6 +52,13 @@ export function harness(component: Component, options: HarnessOptions = {}): Har
       isConnected: (port) => port in sent && !unconnected.has(port),
     },
   }) as Process<PortMap>;
+  // As the network does: every setting port gets the environment's value (TUNING) or its default first.
+  for (const [port, spec] of Object.entries(component.inPorts)) {
+    if (spec.default === undefined) continue;
+    const tuned = settings.tuning.find((t) => t.component === component.name && t.port === port);
+    const value = tuned === undefined ? spec.default : spec.datatype === 'boolean' ? tuned.raw === 'true' : Number(tuned.raw);
+    void process[port]?.(value);
+  }
   return {
     sent,
     async send(port, packet) {

@@ -51,11 +51,11 @@ export function isEdge(c: GraphConnection): c is Extract<GraphConnection, { src:
   return 'src' in c;
 }
 
-/** setInitial changes the data of the initial packet aimed at process.port. */
+/** setInitial sets the initial packet aimed at process.port: changes graph.json's, or adds one over the port's default. */
 export function setInitial(graph: GraphJson, process: string, port: string, data: unknown): GraphJson {
   const initial = graph.connections.find((c) => !isEdge(c) && c.tgt.process === process && c.tgt.port === port);
-  if (initial === undefined || isEdge(initial)) throw new Error(`graph.json has no initial packet for ${process}.${port}`);
-  initial.data = data;
+  if (initial === undefined || isEdge(initial)) graph.connections.push({ data, tgt: { process, port } });
+  else initial.data = data;
   return graph;
 }
 

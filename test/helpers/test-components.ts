@@ -49,7 +49,7 @@ export const Delay = defineComponent({
   description: 'Sends each packet on after a delay',
   inPorts: {
     in: port<unknown>('all', 'Anything', { required: true }),
-    ms: integerSetting('Delay in milliseconds', 0, 10_000),
+    ms: integerSetting('Delay in milliseconds', 0, 10_000, 1),
   },
   outPorts: { out: port<unknown>('all', 'The same packets, later') },
   create: ({ out }) => {

@@ -71,8 +71,8 @@ describe('start-up', () => {
 
   it.each([
     ['PORT', 'http', 'PORT="http": must be an integer from 0 to 65535'],
-    ['RATE_LIMIT', '-1', 'RATE_LIMIT="-1": must be an integer from 0 to 1000000'],
-    ['MAX_HELD_POLLS', '0', 'MAX_HELD_POLLS="0": must be an integer from 1 to 1000000'],
+    ['RATE_LIMIT', '-1', 'RateLimit.limit: is set by RATE_LIMIT="-1", but the port takes integer that must be between 0 and 1000000; set RATE_LIMIT to a valid integer'],
+    ['MAX_HELD_POLLS', '0', 'Storage.maxHeldPolls: is set by MAX_HELD_POLLS="0", but the port takes integer that must be between 1 and 1000000'],
     ['BASE_PATH', 'chat/', 'BASE_PATH="chat/": must be a path such as /gochat/chat'],
     ['LOG_LEVEL', 'loud', 'LOG_LEVEL="loud": must be one of'],
   ])('refuses a bad %s, naming it', async (name, value, message) => {

@@ -41,4 +41,20 @@ describeBackends('RateWindow contract', (backend) => {
     expect(await logins.take('k')).toBe(0);
     expect(await posts.take('k')).toBeGreaterThan(0);
   });
+
+  it('takes a new limit from the next event on, counting the events already taken', async () => {
+    const clock = new ManualClock();
+    const window = (await backend.stores(clock.now)).rateWindow('changing', 3, 10_000);
+    for (let i = 0; i < 3; i++) {
+      expect(await window.take('alice')).toBe(0);
+      clock.advance(1_000);
+    }
+    window.limit = 2;
+    // The two newest of three decide: the wait runs from the second, at 1 s.
+    expect(await window.take('alice')).toBe(8_000);
+    window.limit = 5;
+    expect(await window.take('alice')).toBe(0);
+    expect(await window.take('alice')).toBe(0);
+    expect(await window.take('alice')).toBe(7_000);
+  });
 });

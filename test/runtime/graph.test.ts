@@ -34,7 +34,42 @@ describe('graph.json', () => {
     const graph = checkGraph(defaultGraph(), 'graph.json', options());
     expect(graph.processes.map((p) => p.name)).toEqual(['Session', 'Router', 'Controller', 'SendController', 'Rooms', 'Presence', 'RateLimit', 'Storage', 'Inspector', 'OidcSignIn', 'Responder']);
     expect(graph.inports.http).toEqual({ process: 'Session', port: 'in' });
-    expect(graph.initials).toContainEqual({ data: 1000, tgt: { process: 'Storage', port: 'capacity' } });
+    expect(graph.initials).toContainEqual({ data: 1000, tgt: { process: 'Storage', port: 'capacity' }, origin: 'default' });
+  });
+
+  it('gives every setting port its declared default, unless graph.json or the environment sets it', () => {
+    const settingOf = (graph: { initials: readonly { tgt: { process: string; port: string } }[] }, port: string) =>
+      graph.initials.filter((i) => `${i.tgt.process}.${i.tgt.port}` === port);
+    const given = defaultGraph();
+    given.connections.push({ data: 50, tgt: { process: 'Storage', port: 'capacity' } });
+    const fromFile = checkGraph(given, 'graph.json', options());
+    expect(settingOf(fromFile, 'Storage.capacity')).toEqual([{ data: 50, tgt: { process: 'Storage', port: 'capacity' }, origin: 'graph' }]);
+    expect(settingOf(fromFile, 'Storage.maxHeldPolls')).toEqual([{ data: 10_000, tgt: { process: 'Storage', port: 'maxHeldPolls' }, origin: 'default' }]);
+    expect(settingOf(fromFile, 'SendController.sessionRequired')).toEqual([{ data: true, tgt: { process: 'SendController', port: 'sessionRequired' }, origin: 'default' }]);
+
+    const tuned = checkGraph(given, 'graph.json', {
+      ...options(),
+      tuning: [
+        { variable: 'CAPACITY', component: 'Storage', port: 'capacity', raw: '7' },
+        { variable: 'SESSIONS_NEEDED', component: 'SendController', port: 'sessionRequired', raw: 'false' },
+      ],
+    });
+    expect(settingOf(tuned, 'Storage.capacity')).toEqual([{ data: 7, tgt: { process: 'Storage', port: 'capacity' }, origin: 'environment' }]);
+    expect(settingOf(tuned, 'SendController.sessionRequired')).toEqual([{ data: false, tgt: { process: 'SendController', port: 'sessionRequired' }, origin: 'environment' }]);
+  });
+
+  it('refuses an environment variable the port cannot take, naming the variable and its range', () => {
+    const refused = (raw: string) => {
+      try {
+        checkGraph(defaultGraph(), 'graph.json', { ...options(), tuning: [{ variable: 'RATE_LIMIT', component: 'RateLimit', port: 'limit', raw }] });
+      } catch (error) {
+        return (error as GraphError).problems.map((p) => `${p.where}: ${p.message} [${p.code}]`);
+      }
+      return [];
+    };
+    expect(refused('many')).toEqual([`RateLimit.limit: is set by RATE_LIMIT="many", but the port takes integer; set RATE_LIMIT to a valid integer, or unset it to use graph.json's value [GRAPH_ENVIRONMENT]`]);
+    expect(refused('-1')).toEqual([`RateLimit.limit: is set by RATE_LIMIT="-1", but the port takes integer that must be between 0 and 1000000; set RATE_LIMIT to a valid integer, or unset it to use graph.json's value [GRAPH_ENVIRONMENT]`]);
+    expect(refused('0')).toEqual([]);
   });
 
   it('reads connection capacity from metadata, 64 by default', () => {
@@ -69,7 +104,7 @@ describe('graph validation', () => {
     [
       'an unknown in-port',
       (g) => ((g.connections[13] as { tgt: { port: string } }).tgt.port = 'capacty'),
-      "Storage.capacty (connections[13]): 'capacty' is not an in-port of Storage; its in-ports are: poll, post, presence, listing, health, forget, capacity, maxRooms, maxListed, maxAnswerBytes [GRAPH_UNKNOWN_PORT]",
+      "Storage.capacty (connections[13]): 'capacty' is not an in-port of Storage; its in-ports are: poll, post, presence, listing, health, forget, capacity, maxRooms, maxListed, maxAnswerBytes, maxHeldPolls [GRAPH_UNKNOWN_PORT]",
     ],
     [
       'an in-port used as a source',

@@ -11,7 +11,7 @@ export class RedisSlidingWindow implements RateWindow {
     private readonly prefix: string,
     /** Names the window in its keys: windows of different limits never share a count. */
     private readonly name: string,
-    private readonly limit: number,
+    public limit: number,
     private readonly windowMs: number,
     private readonly now: () => number,
   ) {

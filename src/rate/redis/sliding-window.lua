@@ -11,7 +11,8 @@ while true do
   redis.call('LPOP', list)
 end
 local wait = 0
-if redis.call('LLEN', list) >= limit then wait = tonumber(redis.call('LINDEX', list, 0)) + windowMs - now end
+-- With a limit lowered since, more than `limit` times may be kept: the `limit`-th newest decides.
+if limit > 0 and redis.call('LLEN', list) >= limit then wait = tonumber(redis.call('LINDEX', list, -limit)) + windowMs - now end
 if mode == 'record' or (mode == 'take' and wait == 0) then
   redis.call('RPUSH', list, now)
   redis.call('LTRIM', list, -limit, -1)
