@@ -77,18 +77,24 @@ export default defineChatComponent({
   },
   create({ out, app }) {
     const base = app.settings.basePath;
-    // The wiring is fixed once the network is built: keep only the routes it serves.
-    const routes = ROUTES.map(({ path, methods }) => ({
-      path,
-      methods: Object.entries(methods).filter(([, route]) => out.isConnected(route)),
-    })).filter((route) => route.methods.length > 0);
-    // Paths without parameters (every poll and post among them) are found by one lookup.
-    const hasParams = ({ path }: { path: readonly string[] }): boolean => path.some((part) => part.startsWith(':'));
-    const withParams = routes.filter(hasParams);
-    const fixed = new Map<string, Found>(
-      routes.filter((route) => !hasParams(route)).map(({ path, methods }) => [path.join('/'), { methods, params: NO_PARAMS }]),
-    );
+    let fixed: Map<string, Found>;
+    let withParams: Parameters<typeof match>[0];
+    // Only the routes the wiring serves exist: found again when a reload rewires the graph.
+    function wire(): void {
+      const routes = ROUTES.map(({ path, methods }) => ({
+        path,
+        methods: Object.entries(methods).filter(([, route]) => out.isConnected(route)),
+      })).filter((route) => route.methods.length > 0);
+      // Paths without parameters (every poll and post among them) are found by one lookup.
+      const hasParams = ({ path }: { path: readonly string[] }): boolean => path.some((part) => part.startsWith(':'));
+      withParams = routes.filter(hasParams);
+      fixed = new Map<string, Found>(
+        routes.filter((route) => !hasParams(route)).map(({ path, methods }) => [path.join('/'), { methods, params: NO_PARAMS }]),
+      );
+    }
+    wire();
     return {
+      onRewire: wire,
       in(request) {
         const found = request.path.startsWith(base) ? routeOf(fixed, withParams, request.path.slice(base.length)) : undefined;
         if (found === undefined) return out.send('error', errorReply(request, 'NOT_FOUND'));

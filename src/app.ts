@@ -7,6 +7,8 @@ import { mallocTrim } from './malloc-trim.ts';
 import { lowMemoryCollection, MemoryReclaimer } from './memory-reclaimer.ts';
 import { errorBody, statusOf } from './protocol/errors.ts';
 import { requestOf, type HttpRequest } from './protocol/packets.ts';
+import { GraphError } from './runtime/errors.ts';
+import { describeChanges, type GraphChanges } from './runtime/graph-changes.ts';
 import { loadGraph, type GraphDefinition } from './runtime/graph.ts';
 import { Network } from './runtime/network.ts';
 import { loadRegistry, type Registry } from './runtime/registry.ts';
@@ -29,6 +31,13 @@ export interface App {
   readonly reclaimer: MemoryReclaimer | undefined;
   /** Starts listening; resolves to the origin, e.g. http://127.0.0.1:9090. */
   listen(): Promise<string>;
+  /**
+   * Re-reads the graph file (SIGHUP) and runs it in place of the running
+   * graph without dropping anything, if it passes every check; otherwise
+   * logs every problem and the running graph stays. Resolves to what
+   * changed, or undefined when the file was refused.
+   */
+  reload(): Promise<GraphChanges | undefined>;
   /** Answers held polls, refuses new requests, drains the graph and closes the server. */
   shutdown(): Promise<void>;
 }
@@ -47,7 +56,8 @@ export interface AppOptions {
 /** createApp loads the registry and the graph (throwing GraphError if it is refused) and starts the network. */
 export async function createApp(settings: Settings, options: AppOptions = {}): Promise<App> {
   const registry = options.registry ?? (await loadRegistry(COMPONENTS_DIR));
-  const graph = options.graph ?? (await loadGraph(settings.graph, { registry, inports: [HTTP_INPORT], tuning: settings.tuning }));
+  const load = () => loadGraph(settings.graph, { registry, inports: [HTTP_INPORT], tuning: settings.tuning });
+  const graph = options.graph ?? (await load());
   const logger = options.logger ?? createLogger(settings.logLevel);
   const now = options.now ?? Date.now;
   const stores = await openStores(settings, now, logger);
@@ -77,6 +87,8 @@ export async function createApp(settings: Settings, options: AppOptions = {}): P
   );
 
   let stopping: Promise<void> | undefined;
+  // One reload at a time: a second SIGHUP waits for the first.
+  let reloading: Promise<unknown> = Promise.resolve();
   return {
     settings,
     logger,
@@ -88,6 +100,23 @@ export async function createApp(settings: Settings, options: AppOptions = {}): P
       reclaimer?.start();
       const { address, port, family } = adapter.fastify.server.address() as AddressInfo;
       return `http://${family === 'IPv6' ? `[${address}]` : address}:${port}`;
+    },
+    reload() {
+      const done = reloading.then(async () => {
+        let next: GraphDefinition;
+        try {
+          next = await load();
+        } catch (error) {
+          if (!(error instanceof GraphError)) throw error;
+          logger.error({ graph: settings.graph, problems: error.problems }, `${error.message}\nThe running graph stays as it was.`);
+          return undefined;
+        }
+        const changes = await network.reload(next);
+        logger.info({ graph: settings.graph, changes }, `graph reloaded from ${settings.graph}: ${describeChanges(changes)}`);
+        return changes;
+      });
+      reloading = done.catch(() => undefined);
+      return done;
     },
     shutdown() {
       stopping ??= (async () => {

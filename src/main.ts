@@ -6,7 +6,8 @@ import { pagePath, readSettings, SettingsError } from './settings.ts';
 /**
  * Start-up: settings from the environment, the graph from GRAPH, then the
  * server. A refused setting or graph, or a Redis that cannot be reached,
- * exits non-zero with every problem listed; SIGINT and SIGTERM answer held polls and exit 0.
+ * exits non-zero with every problem listed; SIGINT and SIGTERM answer held
+ * polls and exit 0; SIGHUP reloads the graph file without dropping anything.
  */
 async function main(): Promise<void> {
   const settings = readSettings();
@@ -28,6 +29,11 @@ async function main(): Promise<void> {
   // SIGTERM kill the process outright, and a script may send one at once.
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // nginx's convention: SIGHUP re-reads the configuration, here the graph file.
+  process.on('SIGHUP', () => {
+    app.logger.info({ signal: 'SIGHUP', graph: settings.graph }, 'reloading the graph');
+    app.reload().catch((error: unknown) => app.logger.error({ err: error }, 'the graph could not be reloaded; the running graph stays'));
+  });
 
   const origin = await app.listen();
   const page = pagePath(settings.basePath);

@@ -45,6 +45,11 @@ export type Process<I extends PortMap> = { [K in keyof I]: Handler<PacketOf<I[K]
    * process can answer what it still holds (held polls, say).
    */
   onStop?: () => void | Promise<void>;
+  /**
+   * Called when a reload rewired the graph around a process that stays, so
+   * that one that chose what to do from `isConnected` looks again.
+   */
+  onRewire?: () => void;
 };
 
 /** ComponentSpec is what a component file declares. */
@@ -65,7 +70,7 @@ export interface ComponentSpec<I extends PortMap, O extends PortMap, C> {
 export type Component = ComponentSpec<PortMap, PortMap, unknown>;
 
 /** OnlyDeclared refuses handlers for ports a component does not declare. */
-type OnlyDeclared<P, I> = P & { [K in Exclude<keyof P, keyof I | 'onStop'>]: never };
+type OnlyDeclared<P, I> = P & { [K in Exclude<keyof P, keyof I | 'onStop' | 'onRewire'>]: never };
 
 /** ComponentDeclaration is what defineComponent takes: a ComponentSpec whose process has no stray handlers. */
 export type ComponentDeclaration<I extends PortMap, O extends PortMap, C, P> = Omit<ComponentSpec<I, O, C>, 'create'> & {
@@ -81,7 +86,7 @@ export function defineComponent<I extends PortMap, O extends PortMap, C, P exten
   spec: ComponentDeclaration<I, O, C, P>,
 ): ComponentSpec<I, O, C> {
   for (const name of Object.keys(spec.inPorts)) {
-    if (name === 'onStop') throw new Error(`Component ${spec.name}: an in-port cannot be named 'onStop'`);
+    if (name === 'onStop' || name === 'onRewire') throw new Error(`Component ${spec.name}: an in-port cannot be named '${name}'`);
   }
   return Object.freeze(spec);
 }

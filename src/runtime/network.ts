@@ -1,6 +1,7 @@
 import { Channel } from './channel.ts';
-import type { Logger, Outputs, Process, ProcessContext } from './component.ts';
-import type { Address, ConnectionDefinition, GraphDefinition } from './graph.ts';
+import type { Component, Logger, Outputs, Process, ProcessContext } from './component.ts';
+import { graphChanges, type GraphChanges } from './graph-changes.ts';
+import type { Address, GraphDefinition } from './graph.ts';
 import { DEFAULT_CAPACITY } from './graph.ts';
 import type { PortMap } from './port.ts';
 
@@ -40,17 +41,20 @@ export interface NetworkDescription {
 }
 
 interface Link {
+  /** `Src.port`, or `(name)` for an inport. */
   readonly from: string;
   readonly to: Address;
   readonly channel: Channel<unknown>;
   readonly target: Node;
+  /** The process that sends into it; undefined for an inport. */
+  readonly source: Node | undefined;
   /** The target's handler for the in-port, found once the processes exist. */
   handler: Handler;
 }
 
 interface Node {
   readonly name: string;
-  readonly component: string;
+  readonly component: Component;
   process: Process<PortMap>;
   readonly outputs: Map<string, Link>;
   readonly inputs: Link[];
@@ -61,57 +65,32 @@ interface Node {
   /** Where the next round of taking waiting packets starts, for fairness. */
   nextInput: number;
   errors: number;
+  /** For a process a reload removed: its onStop has been called. */
+  stopped: boolean;
 }
 
 type Handler = (packet: unknown) => void | Promise<void>;
 
+/** How often a reload looks whether the processes and connections it removed are done with what they held. */
+const RETIRE_CHECK_MS = 20;
+
 export class Network<C> {
-  private readonly nodes = new Map<string, Node>();
-  private readonly links: Link[] = [];
-  private readonly inports = new Map<string, Link>();
+  private graph: GraphDefinition;
+  private nodes = new Map<string, Node>();
+  private links: Link[] = [];
+  private inports = new Map<string, Link>();
+  /** Processes a reload removed that still finish what they hold. */
+  private readonly retiring = new Set<Node>();
+  /** Connections a reload removed (or delivered settings through) that may still hold packets for their target. */
+  private retired: Link[] = [];
+  private retireCheck: NodeJS.Timeout | undefined;
   private state: 'built' | 'running' | 'stopping' | 'stopped' = 'built';
 
   constructor(private readonly options: NetworkOptions<C>) {
-    const { graph } = options;
-    for (const def of graph.processes) {
-      this.nodes.set(def.name, {
-        name: def.name,
-        component: def.component.name,
-        process: {} as Process<PortMap>,
-        outputs: new Map(),
-        inputs: [],
-        running: false,
-        background: 0,
-        nextInput: 0,
-        errors: 0,
-      });
-    }
-    for (const def of graph.connections) this.connect(def);
-    for (const [name, to] of Object.entries(graph.inports)) {
-      const link = this.link(`(${name})`, to, DEFAULT_CAPACITY);
-      this.inports.set(name, link);
-    }
-    for (const def of graph.processes) {
-      const node = this.node(def.name);
-      const context: ProcessContext<PortMap, C> = {
-        name: def.name,
-        out: this.outputs(node),
-        app: options.app,
-        background: (work, packet) => {
-          node.background++;
-          // One reaction for both ends: this runs for every store call with Redis.
-          work.then(
-            () => void node.background--,
-            (error: unknown) => {
-              node.background--;
-              this.fail(node, error, packet);
-            },
-          );
-        },
-      };
-      node.process = def.component.create(context);
-    }
-    for (const link of [...this.links, ...this.inports.values()]) link.handler = this.handler(link.to);
+    this.graph = options.graph;
+    const created = this.install(options.graph, new Map());
+    for (const node of created) node.process = node.component.create(this.contextFor(node));
+    this.bindHandlers();
   }
 
   /**
@@ -119,8 +98,8 @@ export class Network<C> {
    * flow. A setting a process refuses stops the start.
    */
   async start(): Promise<void> {
-    if (this.state !== 'built') throw new Error(`Network ${this.options.graph.name} was already started`);
-    for (const initial of this.options.graph.initials) {
+    if (this.state !== 'built') throw new Error(`Network ${this.graph.name} was already started`);
+    for (const initial of this.graph.initials) {
       await this.handler(initial.tgt)(initial.data);
     }
     this.state = 'running';
@@ -136,17 +115,197 @@ export class Network<C> {
   /**
    * inport returns the function that sends packets into the named inport.
    * Like a channel's send, it returns a promise only while the inport is full.
+   * It follows the inport through reloads.
    */
   inport(name: string): (packet: unknown) => Promise<void> | undefined {
-    const link = this.inports.get(name);
-    if (link === undefined) {
+    if (!this.inports.has(name)) {
       throw new Error(`The graph has no inport '${name}'; declare it in "inports" of graph.json`);
     }
-    return (packet) => this.deliver(link, packet);
+    return (packet) => {
+      const link = this.inports.get(name);
+      if (link === undefined) throw new Error(`The graph no longer has inport '${name}'`);
+      return this.deliver(link, packet);
+    };
   }
 
-  get running(): boolean {
-    return this.state === 'running';
+  /**
+   * reload makes a checked graph the running one without dropping anything.
+   * Processes that keep their name and component keep their process, and
+   * so their state; changed settings are delivered to them like any packet,
+   * in turn. New processes start fresh, their initial packets before
+   * anything else. Connections that stay keep their packets; a removed
+   * connection keeps its packets for its target, which handles them; a
+   * removed process handles what waits for it, then answers what it holds
+   * (onStop) and goes. Nothing in flight is lost or handled twice.
+   */
+  async reload(next: GraphDefinition): Promise<GraphChanges> {
+    if (this.state !== 'running') throw new Error(`Network ${this.graph.name} is not running; start it before reloading`);
+    const changes = graphChanges(this.graph, next);
+    const kept = new Map<string, Node>();
+    for (const def of next.processes) {
+      const node = this.nodes.get(def.name);
+      if (node !== undefined && node.component === def.component) kept.set(def.name, node);
+    }
+    for (const node of this.nodes.values()) {
+      if (kept.get(node.name) !== node) this.retiring.add(node);
+    }
+    const before = [...this.links, ...this.inports.values()];
+    const created = this.install(next, kept);
+    const current = new Set([...this.links, ...this.inports.values()]);
+    for (const link of before) if (!current.has(link)) this.retired.push(link);
+    this.graph = next;
+    // Until their initial packets are in, packets for new processes wait in their connections.
+    for (const node of created) {
+      node.running = true;
+      node.process = node.component.create(this.contextFor(node));
+    }
+    this.bindHandlers();
+    if (changes.connected.length + changes.disconnected.length > 0) {
+      for (const node of kept.values()) {
+        try {
+          node.process.onRewire?.();
+        } catch (error) {
+          this.fail(node, error, undefined);
+        }
+      }
+    }
+    for (const change of changes.settings) this.deliverSetting(change.port, next);
+    this.watchRetired();
+    for (const node of created) {
+      for (const initial of next.initials) {
+        if (initial.tgt.process !== node.name) continue;
+        try {
+          await this.handler(initial.tgt)(initial.data);
+        } catch (error) {
+          this.fail(node, error, undefined);
+        }
+      }
+      this.resume(node);
+    }
+    return changes;
+  }
+
+  /**
+   * install builds the nodes and connections of a graph, reusing the given
+   * nodes, and the connections between reused nodes that stay as they were;
+   * it returns the nodes it made, whose processes are still to be created.
+   */
+  private install(graph: GraphDefinition, kept: ReadonlyMap<string, Node>): Node[] {
+    const reusable = new Map<string, Link>();
+    for (const link of [...this.links, ...this.inports.values()]) reusable.set(`${link.from}>${link.to.process}.${link.to.port}`, link);
+    const nodes = new Map<string, Node>();
+    const created: Node[] = [];
+    for (const def of graph.processes) {
+      let node = kept.get(def.name);
+      if (node === undefined) {
+        node = { name: def.name, component: def.component, process: {} as Process<PortMap>, outputs: new Map(), inputs: [], running: false, background: 0, nextInput: 0, errors: 0, stopped: false };
+        created.push(node);
+      } else {
+        node.outputs.clear();
+      }
+      nodes.set(def.name, node);
+    }
+    const connect = (from: string, to: Address, capacity: number, source: Node | undefined): Link => {
+      const target = nodes.get(to.process);
+      if (target === undefined) throw new Error(`Graph names process '${to.process}' but never declares it`);
+      const old = reusable.get(`${from}>${to.process}.${to.port}`);
+      if (old !== undefined && old.target === target && old.source === source && old.channel.capacity === capacity) return old;
+      const link: Link = { from, to, channel: new Channel<unknown>(capacity), target, source, handler: () => undefined };
+      target.inputs.push(link);
+      return link;
+    };
+    const links: Link[] = [];
+    for (const def of graph.connections) {
+      const source = nodes.get(def.src.process);
+      if (source === undefined) throw new Error(`Graph names process '${def.src.process}' but never declares it`);
+      const link = connect(`${def.src.process}.${def.src.port}`, def.tgt, def.capacity, source);
+      source.outputs.set(def.src.port, link);
+      links.push(link);
+    }
+    const inports = new Map<string, Link>();
+    for (const [name, to] of Object.entries(graph.inports)) inports.set(name, connect(`(${name})`, to, DEFAULT_CAPACITY, undefined));
+    this.nodes = nodes;
+    this.links = links;
+    this.inports = inports;
+    return created;
+  }
+
+  private contextFor(node: Node): ProcessContext<PortMap, C> {
+    return {
+      name: node.name,
+      out: this.outputs(node),
+      app: this.options.app,
+      background: (work, packet) => {
+        node.background++;
+        // One reaction for both ends: this runs for every store call with Redis.
+        work.then(
+          () => void node.background--,
+          (error: unknown) => {
+            node.background--;
+            this.fail(node, error, packet);
+          },
+        );
+      },
+    };
+  }
+
+  /** bindHandlers finds each new connection's handler, once its target's process exists. */
+  private bindHandlers(): void {
+    for (const link of [...this.links, ...this.inports.values()]) link.handler = this.handler(link.to);
+  }
+
+  /** deliverSetting sends a changed setting to a process that stays, through a connection of its own, in turn with its other packets. */
+  private deliverSetting(port: string, graph: GraphDefinition): void {
+    const dot = port.indexOf('.');
+    const to: Address = { process: port.slice(0, dot), port: port.slice(dot + 1) };
+    const values = graph.initials.filter((i) => i.tgt.process === to.process && i.tgt.port === to.port).map((i) => i.data);
+    const target = this.nodes.get(to.process);
+    if (target === undefined || values.length === 0) return;
+    const link: Link = { from: '(reload)', to, channel: new Channel<unknown>(values.length), target, source: undefined, handler: this.handler(to) };
+    target.inputs.push(link);
+    this.retired.push(link);
+    for (const value of values) void this.deliver(link, value);
+  }
+
+  /** watchRetired looks, until none is left, whether removed processes and connections are done, and lets them go. */
+  private watchRetired(): void {
+    this.retireCheck ??= setInterval(() => {
+      this.sweepRetired();
+      if (this.retiring.size === 0 && this.retired.length === 0) {
+        clearInterval(this.retireCheck);
+        this.retireCheck = undefined;
+      }
+    }, RETIRE_CHECK_MS).unref();
+  }
+
+  private sweepRetired(): void {
+    for (const node of this.retiring) {
+      if (node.running || node.background > 0 || node.inputs.some((l) => l.channel.waiting > 0)) continue;
+      if (!node.stopped) {
+        node.stopped = true;
+        void this.stopProcess(node);
+      } else {
+        this.retiring.delete(node);
+      }
+    }
+    this.retired = this.retired.filter((link) => {
+      const done = link.channel.waiting === 0 && !(link.source !== undefined && this.retiring.has(link.source));
+      if (done) {
+        const inputs = link.target.inputs;
+        inputs.splice(inputs.indexOf(link), 1);
+        link.target.nextInput = 0;
+      }
+      return !done;
+    });
+  }
+
+  /** stopProcess lets a process answer what it holds. */
+  private async stopProcess(node: Node): Promise<void> {
+    try {
+      await node.process.onStop?.();
+    } catch (error) {
+      this.fail(node, error, undefined);
+    }
   }
 
   /**
@@ -158,35 +317,33 @@ export class Network<C> {
   async stop(): Promise<void> {
     if (this.state !== 'running') return;
     this.state = 'stopping';
-    for (const node of this.nodes.values()) {
-      try {
-        await node.process.onStop?.();
-      } catch (error) {
-        this.fail(node, error, undefined);
-      }
+    clearInterval(this.retireCheck);
+    for (const node of [...this.nodes.values(), ...this.retiring]) {
+      if (node.stopped) continue;
+      node.stopped = true;
+      await this.stopProcess(node);
     }
     for (const link of this.inports.values()) link.channel.close();
     const deadline = Date.now() + (this.options.drainMs ?? 5_000);
     while (!this.idle() && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
     if (!this.idle()) {
-      this.options.logger.warn({ graph: this.options.graph.name }, 'network did not drain in time; closing every connection');
+      this.options.logger.warn({ graph: this.graph.name }, 'network did not drain in time; closing every connection');
     }
-    for (const link of this.links) link.channel.close();
+    for (const link of [...this.links, ...this.retired]) link.channel.close();
     this.state = 'stopped';
   }
 
   /** idle is true when no packet waits in any connection and no handler, nor work it left running, is. */
   private idle(): boolean {
-    for (const node of this.nodes.values()) if (node.running || node.background > 0) return false;
-    for (const link of this.inports.values()) if (link.channel.waiting > 0) return false;
-    for (const link of this.links) if (link.channel.waiting > 0) return false;
+    for (const node of [...this.nodes.values(), ...this.retiring]) if (node.running || node.background > 0) return false;
+    for (const link of [...this.inports.values(), ...this.links, ...this.retired]) if (link.channel.waiting > 0) return false;
     return true;
   }
 
   describe(): NetworkDescription {
     return {
-      name: this.options.graph.name,
-      processes: [...this.nodes.values()].map((n) => ({ name: n.name, component: n.component, errors: n.errors })),
+      name: this.graph.name,
+      processes: [...this.nodes.values()].map((n) => ({ name: n.name, component: n.component.name, errors: n.errors })),
       connections: [...this.inports.values(), ...this.links].map((l) => ({
         from: l.from,
         to: `${l.to.process}.${l.to.port}`,
@@ -195,25 +352,6 @@ export class Network<C> {
         waiting: l.channel.waiting,
       })),
     };
-  }
-
-  private connect(def: ConnectionDefinition): void {
-    const link = this.link(`${def.src.process}.${def.src.port}`, def.tgt, def.capacity);
-    this.node(def.src.process).outputs.set(def.src.port, link);
-  }
-
-  private link(from: string, to: Address, capacity: number): Link {
-    const target = this.node(to.process);
-    const link: Link = { from, to, channel: new Channel<unknown>(capacity), target, handler: () => undefined };
-    target.inputs.push(link);
-    if (!from.startsWith('(')) this.links.push(link);
-    return link;
-  }
-
-  private node(name: string): Node {
-    const node = this.nodes.get(name);
-    if (node === undefined) throw new Error(`Graph names process '${name}' but never declares it`);
-    return node;
   }
 
   private outputs(node: Node): Outputs<PortMap> {
@@ -236,10 +374,11 @@ export class Network<C> {
   }
 
   private handler(address: Address): Handler {
-    const node = this.node(address.process);
+    const node = this.nodes.get(address.process);
+    if (node === undefined) throw new Error(`Graph names process '${address.process}' but never declares it`);
     const handler = (node.process as Record<string, Handler | undefined>)[address.port];
     if (typeof handler !== 'function') {
-      throw new Error(`Component ${node.component} declares in-port '${address.port}' but its process has no handler for it`);
+      throw new Error(`Component ${node.component.name} declares in-port '${address.port}' but its process has no handler for it`);
     }
     return handler;
   }
@@ -306,7 +445,7 @@ export class Network<C> {
 
   private fail(node: Node, error: unknown, packet: unknown): void {
     node.errors++;
-    this.options.logger.error({ process: node.name, component: node.component, err: error }, `process ${node.name} failed`);
+    this.options.logger.error({ process: node.name, component: node.component.name, err: error }, `process ${node.name} failed`);
     try {
       this.options.onError?.(node.name, error, packet);
     } catch (nested) {

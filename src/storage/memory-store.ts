@@ -11,7 +11,7 @@ export const DEFAULT_LIMITS: StoreLimits = Object.freeze({ capacity: 1000, maxRo
 /** Room is one room's retained entries, linked into the store's list of rooms by recent activity. */
 interface Room extends Linked {
   readonly name: string;
-  readonly ring: Ring<Entry>;
+  ring: Ring<Entry>;
   lastId: number;
   messages: number;
   active: number;
@@ -68,7 +68,7 @@ export class MemoryStore implements MessageStore {
     return () => this.listeners.delete(listener);
   }
 
-  /** configure changes the limits: capacity for rooms opened from now on, the others at the next append. */
+  /** configure changes the limits, from the next append on (a room's capacity at its own next append). */
   configure(limits: Partial<StoreLimits>): void {
     this.limits = { ...this.limits, ...limits };
   }
@@ -100,6 +100,7 @@ export class MemoryStore implements MessageStore {
     if (message.type === 'message' && room.messages++ === 0) this.postedRooms++;
     this.byActivity.remove(room);
     this.byActivity.push(room);
+    if (room.ring.capacity !== this.limits.capacity) this.resize(room);
     const dropped = room.ring.push(entry);
     if (dropped !== undefined) this.dropped(room, dropped);
     if (message.nonce !== undefined) room.nonces.set(nonceKey(message.author, message.nonce), entry);
@@ -203,6 +204,16 @@ export class MemoryStore implements MessageStore {
   }
 
   /** dropped forgets what an entry leaving a room's ring held: its bytes and its nonce. */
+  /** resize gives a room a ring of the capacity now set, keeping its newest messages (a reload changed it). */
+  private resize(room: Room): void {
+    const old = room.ring;
+    room.ring = new Ring<Entry>(this.limits.capacity);
+    for (let i = 0; i < old.size; i++) {
+      const dropped = room.ring.push(old.at(i) as Entry);
+      if (dropped !== undefined) this.dropped(room, dropped);
+    }
+  }
+
   private dropped(room: Room, entry: Entry): void {
     room.bytes -= entry.bytes;
     this.bytes -= entry.bytes;

@@ -87,7 +87,7 @@ describe.each(components.map((c) => [c.name, c] as const))('component %s', (name
       out: { send: () => undefined, isConnected: () => true },
       background: () => undefined,
     }) as Process<PortMap>;
-    const handlers = Object.keys(process).filter((key) => key !== 'onStop');
+    const handlers = Object.keys(process).filter((key) => key !== 'onStop' && key !== 'onRewire');
     expect(handlers.sort()).toEqual(Object.keys(component.inPorts).sort());
     void process.onStop?.();
   });

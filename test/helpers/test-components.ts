@@ -85,6 +85,29 @@ export const Holder = defineComponent({
   },
 });
 
+/** Tagger numbers the packets it has seen (its state) and tags each with its setting: `tag:n:packet`. */
+export const Tagger = defineComponent({
+  name: 'Tagger',
+  description: 'Sends each packet on as "tag:n:packet", n counting the packets this process has seen',
+  inPorts: {
+    in: port<unknown>('all', 'Anything', { required: true }),
+    tag: port<string>('string', 'What to tag packets with', { default: 'a' }),
+  },
+  outPorts: { out: port<string>('all', 'The tagged packets') },
+  create: ({ out }) => {
+    let tag = 'a';
+    let seen = 0;
+    return {
+      in(packet) {
+        return out.send('out', `${tag}:${++seen}:${String(packet)}`);
+      },
+      tag(value) {
+        tag = value;
+      },
+    };
+  },
+});
+
 /** Recorder writes down, in app.collected, which port each packet came in on, in the order it handled them. */
 export const Recorder = defineComponent({
   name: 'Recorder',
@@ -158,7 +181,7 @@ export const Loopback = defineComponent({
   }),
 });
 
-export const testComponents = [PassThrough, Collector, Thrower, Delay, Holder, Countdown, Loopback, Recorder, Slow];
+export const testComponents = [PassThrough, Collector, Thrower, Delay, Holder, Countdown, Loopback, Recorder, Slow, Tagger];
 
 /** chatTestComponents fit between chat components: they carry requests. */
 export const chatTestComponents = [PassThrough, Exploder];

@@ -133,6 +133,21 @@ export function storeContract(make: (limits?: Partial<StoreLimits>) => Promise<M
       expect(slice.firstId).toBe(5);
     });
 
+    it('takes a new capacity for the rooms it has at their next append, keeping their newest messages', async () => {
+      const store = await make({ capacity: 5 });
+      for (let i = 1; i <= 5; i++) await appendedId(store, String(i));
+      store.configure({ capacity: 2 });
+      await appendedId(store, '6');
+      let slice = await store.read('lobby', 0, 100);
+      expect(slice.entries.map((e) => e.message.text)).toEqual(['5', '6']);
+      expect(slice.firstId).toBe(5);
+      store.configure({ capacity: 4 });
+      for (let i = 7; i <= 9; i++) await appendedId(store, String(i));
+      slice = await store.read('lobby', 0, 100);
+      expect(slice.entries.map((e) => e.message.text)).toEqual(['6', '7', '8', '9']);
+      expect(slice.firstId).toBe(6);
+    });
+
     it('finds a retained post by room, author and nonce', async () => {
       const store = await make({ capacity: 2 });
       await appendedId(store, 'one', { nonce: 'n' });
