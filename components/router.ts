@@ -2,7 +2,7 @@ import { defineChatComponent } from '../src/app-context.ts';
 import { errorReply } from '../src/protocol/packets.ts';
 import { replyPort, requestPort } from '../src/protocol/ports.ts';
 
-type Route = 'poll' | 'post' | 'health' | 'graph' | 'session' | 'rooms' | 'users' | 'auth';
+type Route = 'poll' | 'post' | 'health' | 'graph' | 'traces' | 'metrics' | 'session' | 'rooms' | 'users' | 'auth';
 
 /**
  * Paths relative to the base path B, with `:name` segments as parameters;
@@ -13,6 +13,8 @@ const ROUTES: readonly { readonly path: readonly string[]; readonly methods: Rea
   { path: [], methods: { GET: 'poll', POST: 'post' } },
   { path: ['health'], methods: { GET: 'health' } },
   { path: ['graph'], methods: { GET: 'graph' } },
+  { path: ['graph', 'traces'], methods: { GET: 'traces' } },
+  { path: ['metrics'], methods: { GET: 'metrics' } },
   { path: ['session'], methods: { GET: 'session', POST: 'session', PATCH: 'session', DELETE: 'session' } },
   { path: ['accounts'], methods: { POST: 'session' } },
   { path: ['auth'], methods: { GET: 'auth' } },
@@ -69,6 +71,8 @@ export default defineChatComponent({
     post: requestPort('POST B: new messages'),
     health: requestPort('GET B/health'),
     graph: requestPort('GET B/graph'),
+    traces: requestPort('GET B/graph/traces'),
+    metrics: requestPort('GET B/metrics'),
     session: requestPort('GET, POST, PATCH and DELETE B/session, and POST B/accounts'),
     rooms: requestPort('GET and POST B/rooms, POST B/rooms/R/invite and B/rooms/R/leave'),
     users: requestPort('GET B/users and B/users/NICK'),
@@ -102,6 +106,7 @@ export default defineChatComponent({
         const route = methods.find(([method]) => method === request.method)?.[1];
         if (route !== undefined) {
           request.params = found.params;
+          request.route = route;
           return out.send(route, request);
         }
         const allow = methods.map(([method]) => method).join(', ');

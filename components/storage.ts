@@ -57,6 +57,7 @@ export default defineChatComponent({
     // Answers to polls an in-memory append released while its handler ran: the handler waits for them.
     let releasing: Sent;
     const unsubscribe = store.subscribe(heard);
+    const unmeter = app.meters.holding(() => held.count);
 
     /**
      * answer goes on with what the store gave: at once when it answered at
@@ -89,6 +90,10 @@ export default defineChatComponent({
         if (command.since + 1 !== id) void poll(command);
         else replies.push(ok(command, (shared ??= newMessageAnswer(store.epoch, entry))));
       }
+      if (replies.length > 0) {
+        app.meters.delivered(replies.length);
+        app.meters.released(app.now() - entry.message.time);
+      }
       releasing = answerAll(replies);
     }
 
@@ -111,7 +116,10 @@ export default defineChatComponent({
     /** hold answers a poll with what its read found, or holds it; `heard` is the newest id heard in its room while the read was on its way. */
     function hold(command: PollCommand, body: JsonText | undefined, heard: number): Sent {
       if (command.request.ended) return undefined;
-      if (body !== undefined) return out.send('out', ok(command, body));
+      if (body !== undefined) {
+        app.meters.delivered(body.messages);
+        return out.send('out', ok(command, body));
+      }
       if (heard > command.since) return poll(command);
       if (held.count >= maxHeldPolls) {
         return out.send('out', errorReply(command.request, 'TOO_MANY_POLLS', undefined, { 'retry-after': POLL_RETRY_AFTER }));
@@ -123,6 +131,7 @@ export default defineChatComponent({
     function posted(command: PostCommand, result: AppendResult): Sent {
       const before = takeReleasing();
       if (result.kind === 'room-limit') return sendAfter(before, errorReply(command.request, 'ROOM_LIMIT'));
+      if (result.kind === 'appended') app.meters.appended();
       const body = new JsonText(`{"message":${result.entry.json}}`);
       return sendAfter(before, reply(command.request, result.kind === 'duplicate' ? 200 : 201, body));
     }
@@ -234,6 +243,7 @@ export default defineChatComponent({
 
       onStop() {
         unsubscribe();
+        unmeter();
         return answerAll(held.takeAll().map(nothingNew));
       },
     };

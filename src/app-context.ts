@@ -1,5 +1,7 @@
 import { componentFor } from './runtime/component.ts';
 import type { NetworkDescription } from './runtime/network.ts';
+import type { Meters } from './metrics/meters.ts';
+import type { Scrape } from './metrics/prometheus.ts';
 import type { Settings } from './settings.ts';
 import type { Stores } from './stores.ts';
 
@@ -18,7 +20,11 @@ export interface AppContext {
   readonly now: () => number;
   /** Where shared state lives: memory, or Redis (REDIS_URL). */
   readonly stores: Stores;
+  /** Where components count what the metrics show. */
+  readonly meters: Meters;
   describeNetwork(): NetworkDescription;
+  /** The metrics, in Prometheus's text format. */
+  scrape(): Promise<Scrape>;
 }
 
 /** defineChatComponent declares a component of the chat graph. */

@@ -4,6 +4,7 @@ import type { AppContext } from './app-context.ts';
 import { createHttpAdapter, type HttpAdapter } from './http/server.ts';
 import { createLogger, type AppLogger } from './logger.ts';
 import { mallocTrim } from './malloc-trim.ts';
+import { PrometheusMeters } from './metrics/prometheus.ts';
 import { lowMemoryCollection, MemoryReclaimer } from './memory-reclaimer.ts';
 import { errorBody, statusOf } from './protocol/errors.ts';
 import { requestOf, type HttpRequest } from './protocol/packets.ts';
@@ -62,9 +63,10 @@ export async function createApp(settings: Settings, options: AppOptions = {}): P
   const now = options.now ?? Date.now;
   const stores = await openStores(settings, now, logger);
   const adapter = createHttpAdapter(settings, logger);
+  const meters = new PrometheusMeters({ describeNetwork: () => network.describe(), answerCounts: () => adapter.open.answerCounts() });
   const network: Network<AppContext> = new Network({
     graph,
-    app: { settings, now, stores, describeNetwork: () => network.describe() },
+    app: { settings, now, stores, meters, describeNetwork: () => network.describe(), scrape: () => meters.scrape() },
     logger,
     // The packet a failed process held is answered, so no client waits for nothing.
     onError: (_process, _error, packet) => requestOf(packet)?.respond(statusOf('INTERNAL'), errorBody('INTERNAL')),

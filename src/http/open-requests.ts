@@ -13,6 +13,22 @@ export type OpenRequest = HttpRequest & Linked;
 export class OpenRequests {
   private readonly open = new LinkedList<OpenRequest>();
   private highWater = 0;
+  /** Answers written, by route and status: `route status` → count. */
+  private readonly answers = new Map<string, number>();
+
+  /** answered counts an answer, for flowchat_http_requests_total. */
+  answered(route: string, status: number): void {
+    const key = `${route} ${status}`;
+    this.answers.set(key, (this.answers.get(key) ?? 0) + 1);
+  }
+
+  /** answerCounts gives how many answers each route gave with each status. */
+  *answerCounts(): Iterable<{ route: string; status: string; count: number }> {
+    for (const [key, count] of this.answers) {
+      const space = key.lastIndexOf(' ');
+      yield { route: key.slice(0, space), status: key.slice(space + 1), count };
+    }
+  }
 
   add(request: OpenRequest): void {
     this.open.push(request);

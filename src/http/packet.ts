@@ -1,6 +1,6 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { JsonText, type Headers, type HttpRequest, type QueryValue, type SessionRef } from '../protocol/packets.ts';
+import { JsonText, PlainText, type Headers, type HttpRequest, type QueryValue, type SessionRef } from '../protocol/packets.ts';
 import type { Linked, LinkedList } from '../linked-list.ts';
 import { NO_FIELDS, parseForm } from './form.ts';
 import type { OpenRequest, OpenRequests } from './open-requests.ts';
@@ -14,14 +14,13 @@ type WithPacket = ServerResponse & { [PACKET]?: Packet };
 /**
  * Packet is the framework-free HttpRequest that travels the graph for one
  * fastify request. It is a class, not a closure, because thousands of them
- * wait at once as held polls: what they share lives on the prototype. The
- * AbortSignal is made only when asked for.
+ * wait at once as held polls: what they share lives on the prototype.
  */
 class Packet implements OpenRequest {
   params = NO_PARAMS;
+  route = 'none';
   session: SessionRef | undefined = undefined;
   private state: 'open' | 'answered' | 'gone' = 'open';
-  private aborter: AbortController | undefined;
   // Nearly every request has at most one: an array only for the rare second.
   private endings: (() => void) | (() => void)[] | undefined;
   // Its place among the open requests.
@@ -75,14 +74,6 @@ class Packet implements OpenRequest {
     return this.req.ip;
   }
 
-  get signal(): AbortSignal {
-    if (this.aborter === undefined) {
-      this.aborter = new AbortController();
-      if (this.state === 'gone') this.aborter.abort();
-    }
-    return this.aborter.signal;
-  }
-
   get ended(): boolean {
     return this.state !== 'open';
   }
@@ -90,7 +81,8 @@ class Packet implements OpenRequest {
   respond(status: number, body: unknown, headers?: Headers): void {
     if (this.state !== 'open') return;
     this.end('answered');
-    if (!this.res.destroyed) writeJson(this.res, status, body, headers);
+    this.open.answered(this.route, status);
+    if (!this.res.destroyed) writeAnswer(this.res, status, body, headers);
   }
 
   onEnd(callback: () => void): void {
@@ -104,7 +96,6 @@ class Packet implements OpenRequest {
   gone(): void {
     if (this.state !== 'open') return;
     this.end('gone');
-    this.aborter?.abort();
   }
 
   private end(state: 'answered' | 'gone'): void {
@@ -139,8 +130,13 @@ export function toPacket(req: FastifyRequest, res: FastifyReply, open: OpenReque
   return new Packet(req, res.raw, open);
 }
 
-/** writeJson answers with PROTOCOL.md's common headers; a JsonText's bytes are shared, not re-encoded. */
-function writeJson(res: ServerResponse, status: number, body: unknown, headers?: Headers): void {
+/** writeAnswer answers with PROTOCOL.md's common headers; a JsonText's bytes are shared, not re-encoded. */
+function writeAnswer(res: ServerResponse, status: number, body: unknown, headers?: Headers): void {
+  if (body instanceof PlainText) {
+    res.writeHead(status, { 'content-type': body.contentType, 'cache-control': 'no-store', ...headers });
+    res.end(body.text);
+    return;
+  }
   const payload = status === 204 ? undefined : body instanceof JsonText ? body.bytes : Buffer.from(JSON.stringify(body));
   const head: OutgoingHttpHeaders = { 'content-type': JSON_TYPE, 'cache-control': 'no-store' };
   if (payload !== undefined) head['content-length'] = payload.length;

@@ -21,12 +21,12 @@ export interface HttpRequest {
   readonly body: unknown;
   /** The client's address, as seen through the trusted proxy. */
   readonly clientAddress: string;
-  /** Fires when the client goes away before it was answered. */
-  readonly signal: AbortSignal;
   /** True once the request is answered or its client has gone: nothing more can reach it. */
   readonly ended: boolean;
   /** Path parameters the Router found, e.g. {room: "ops"} for B/rooms/ops/invite. */
   params: Readonly<Record<string, string>>;
+  /** What the Router found asked for (`poll`, `post`, `health`, …: its out-port), for the metrics; `none` until then. */
+  route: string;
   /** The caller's session: set by the Session component when the request carries a live token. */
   session: SessionRef | undefined;
   /** Answers the request; later calls are ignored. */
@@ -50,7 +50,11 @@ export interface SessionRef {
 export class JsonText {
   private encoded: Buffer | undefined;
 
-  constructor(readonly text: string) {}
+  constructor(
+    readonly text: string,
+    /** The messages it carries, for the metrics (a poll's answer). */
+    readonly messages = 0,
+  ) {}
 
   /** The UTF-8 bytes, encoded once however many answers carry them. */
   get bytes(): Buffer {
@@ -59,6 +63,14 @@ export class JsonText {
 }
 
 /** Reply is an answer on its way to the Responder. */
+/** PlainText is a body that is not JSON (the metrics' text format): sent as it is, under its own content type. */
+export class PlainText {
+  constructor(
+    readonly text: string,
+    readonly contentType: string,
+  ) {}
+}
+
 export interface Reply {
   readonly request: HttpRequest;
   readonly status: number;

@@ -76,5 +76,6 @@ function pollBody(epoch: string, room: string, entries: readonly Entry[], f: Fla
   return new JsonText(
     `{"epoch":${JSON.stringify(epoch)},"room":${JSON.stringify(room)},"messages":[${messages}],` +
       `"next":${f.next},"more":${f.more},"reset":${f.reset},"truncated":${f.truncated}}`,
+    entries.length,
   );
 }

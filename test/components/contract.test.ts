@@ -11,6 +11,8 @@ import { harness, type Harness } from '../helpers/component-harness.ts';
 import { fakeRequest } from '../helpers/fake-request.ts';
 import { defaultGraph, isEdge } from '../helpers/graph-file.ts';
 import { memoryStores } from '../../src/stores.ts';
+import type { AppContext } from '../../src/app-context.ts';
+import { NO_METERS } from '../../src/metrics/meters.ts';
 
 /** The contract every component in components/ keeps, checked over all of them. */
 const registry = await loadRegistry(COMPONENTS_DIR);
@@ -62,6 +64,7 @@ const refusals: Record<string, Refusal | 'never refuses'> = {
   OidcSignIn: { provoke: (c) => c.send('in', fakeRequest({ path: '/gochat/chat/auth/oidc' })), port: 'reply', code: 'NOT_FOUND' },
   Presence: 'never refuses',
   Inspector: 'never refuses',
+  Metrics: 'never refuses',
   Responder: 'never refuses',
 };
 
@@ -83,7 +86,14 @@ describe.each(components.map((c) => [c.name, c] as const))('component %s', (name
   it('has a handler for every in-port it declares, and no other', () => {
     const process = component.create({
       name: component.name,
-      app: { settings: readSettings({}), now: Date.now, stores: memoryStores(readSettings({}), Date.now), describeNetwork: () => ({ name: 'x', processes: [], connections: [] }) },
+      app: {
+        settings: readSettings({}),
+        now: Date.now,
+        stores: memoryStores(readSettings({}), Date.now),
+        meters: NO_METERS,
+        describeNetwork: () => ({ name: 'x', processes: [], connections: [] }),
+        scrape: async () => ({ contentType: 'text/plain', text: '' }),
+      } satisfies AppContext,
       out: { send: () => undefined, isConnected: () => true },
       background: () => undefined,
     }) as Process<PortMap>;

@@ -3,6 +3,7 @@ import type { Component, Process } from '../../src/runtime/component.ts';
 import type { PortMap } from '../../src/runtime/port.ts';
 import { readSettings, type Settings } from '../../src/settings.ts';
 import { memoryStores, type Stores } from '../../src/stores.ts';
+import { NO_METERS, type Meters } from '../../src/metrics/meters.ts';
 
 /**
  * Harness runs one component alone: packets go into its in-ports by name and
@@ -23,6 +24,8 @@ interface HarnessOptions {
   now?: () => number;
   /** Where the component keeps shared state; by default in memory, its own. */
   stores?: Stores;
+  /** Where it counts what the metrics show; by default nowhere. */
+  meters?: Meters;
 }
 
 export function harness(component: Component, options: HarnessOptions = {}): Harness {
@@ -36,6 +39,8 @@ export function harness(component: Component, options: HarnessOptions = {}): Har
     now,
     stores: options.stores ?? memoryStores(settings, now),
     describeNetwork: () => ({ name: 'harness', processes: [], connections: [] }),
+    meters: options.meters ?? NO_METERS,
+    scrape: async () => ({ contentType: 'text/plain', text: '' }),
   };
   // Work a process left running after its handler: send() waits for it too.
   const pending: Promise<unknown>[] = [];

@@ -22,7 +22,6 @@ interface Options {
 
 /** fakeRequest makes an HttpRequest packet without any server, for testing components alone. */
 export function fakeRequest(options: Options = {}): FakeRequest {
-  const aborter = new AbortController();
   const answers: Answer[] = [];
   const endings: (() => void)[] = [];
   let ended = false;
@@ -38,11 +37,11 @@ export function fakeRequest(options: Options = {}): FakeRequest {
     headers: options.headers ?? {},
     body: options.body,
     clientAddress: options.clientAddress ?? '127.0.0.1',
-    signal: aborter.signal,
     get ended() {
       return ended;
     },
     params: options.params ?? {},
+    route: 'none',
     session: options.session,
     answers,
     onEnd(callback) {
@@ -56,7 +55,6 @@ export function fakeRequest(options: Options = {}): FakeRequest {
     },
     disconnect() {
       end();
-      aborter.abort();
     },
   };
 }

@@ -91,5 +91,7 @@ describe('a process that fails', () => {
     expect((await call(`${server.base}?timeout=0`)).status).toBe(200);
     const { body } = await call(`${server.base}/graph`);
     expect(body.processes).toContainEqual({ name: 'Fragile', component: 'Exploder', errors: 1 });
+    const metrics = await (await fetch(`${server.base}/metrics`)).text();
+    expect(metrics).toContain('flowchat_process_errors_total{process="Fragile"} 1\n');
   });
 });

@@ -32,7 +32,7 @@ function edit(change: (graph: GraphJson) => void): GraphJson {
 describe('graph.json', () => {
   it('the default graph passes every check', () => {
     const graph = checkGraph(defaultGraph(), 'graph.json', options());
-    expect(graph.processes.map((p) => p.name)).toEqual(['Session', 'Router', 'Controller', 'SendController', 'Rooms', 'Presence', 'RateLimit', 'Storage', 'Inspector', 'OidcSignIn', 'Responder']);
+    expect(graph.processes.map((p) => p.name)).toEqual(['Session', 'Router', 'Controller', 'SendController', 'Rooms', 'Presence', 'RateLimit', 'Storage', 'Inspector', 'Metrics', 'OidcSignIn', 'Responder']);
     expect(graph.inports.http).toEqual({ process: 'Session', port: 'in' });
     expect(graph.initials).toContainEqual({ data: 1000, tgt: { process: 'Storage', port: 'capacity' }, origin: 'default' });
   });
@@ -94,12 +94,12 @@ describe('graph validation', () => {
     [
       'an unknown component',
       (g) => (g.processes.Storage = { component: 'Storge' }),
-      "Storage: uses component 'Storge', which does not exist; the components in components/ are: Controller, Inspector, OidcSignIn, Presence, RateLimit, Responder, Rooms, Router, SendController, Session, Storage [GRAPH_UNKNOWN_COMPONENT]",
+      "Storage: uses component 'Storge', which does not exist; the components in components/ are: Controller, Inspector, Metrics, OidcSignIn, Presence, RateLimit, Responder, Rooms, Router, SendController, Session, Storage [GRAPH_UNKNOWN_COMPONENT]",
     ],
     [
       'an unknown out-port',
       (g) => edgeFrom(g, 'Router', 'poll').src.port = 'polls',
-      "Router.polls (connections[0]): 'polls' is not an out-port of Router; its out-ports are: poll, post, health, graph, session, rooms, users, auth, error [GRAPH_UNKNOWN_PORT]",
+      "Router.polls (connections[0]): 'polls' is not an out-port of Router; its out-ports are: poll, post, health, graph, traces, metrics, session, rooms, users, auth, error [GRAPH_UNKNOWN_PORT]",
     ],
     [
       'an unknown in-port',
