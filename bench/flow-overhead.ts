@@ -4,6 +4,7 @@ import { checkGraph } from '../src/runtime/graph.ts';
 import { Network } from '../src/runtime/network.ts';
 import { port, type PortMap } from '../src/runtime/port.ts';
 import { Registry } from '../src/runtime/registry.ts';
+import type { Tracing } from '../src/runtime/tracing.ts';
 import { median } from './samples.ts';
 import type { FlowJob, FlowResult } from './types.ts';
 
@@ -84,11 +85,19 @@ async function pump(send: (packet: Packet) => Promise<void> | undefined, packets
   return (packets * 1000) / (performance.now() - started);
 }
 
-async function throughNetwork(packets: number): Promise<number> {
+/**
+ * Tracing as the app has it, for packets none of which is traced: `busy`
+ * says another request is being traced meanwhile, so every hop asks.
+ */
+function untracedPackets(busy: boolean): Tracing {
+  return { active: busy ? 1 : 0, of: () => undefined };
+}
+
+async function throughNetwork(packets: number, tracing?: Tracing): Promise<number> {
   const counter = new Counter();
   const registry = new Registry().add(passThrough, sinkComponent(counter.onPacket));
   const graph = checkGraph(chainGraph(), 'bench-chain', { registry });
-  const network = new Network({ graph, app: undefined, logger: quiet });
+  const network = new Network({ graph, app: undefined, logger: quiet, ...(tracing === undefined ? {} : { tracing }) });
   await network.start();
   const rate = await pump(network.inport('in') as (packet: Packet) => Promise<void> | undefined, packets, counter.expect(packets));
   await network.stop();
@@ -114,9 +123,13 @@ export async function measureFlowOverhead(job: FlowJob): Promise<FlowResult> {
   await throughDirectCalls(Math.ceil(job.packets / 4));
   const network: number[] = [];
   const direct: number[] = [];
+  const idle: number[] = [];
+  const busy: number[] = [];
   for (let run = 0; run < job.runs; run++) {
     network.push(await throughNetwork(job.packets));
     direct.push(await throughDirectCalls(job.packets));
+    idle.push(await throughNetwork(job.packets, untracedPackets(false)));
+    busy.push(await throughNetwork(job.packets, untracedPackets(true)));
   }
   const networkPerSec = median(network);
   const directPerSec = median(direct);
@@ -126,6 +139,8 @@ export async function measureFlowOverhead(job: FlowJob): Promise<FlowResult> {
     stages: STAGES,
     networkPerSec,
     directPerSec,
+    tracingIdlePerSec: median(idle),
+    tracingBusyPerSec: median(busy),
     nsPerHop: ((1 / networkPerSec - 1 / directPerSec) * 1e9) / STAGES,
   };
 }

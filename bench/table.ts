@@ -106,6 +106,9 @@ function buildRows(report: BenchReport): Row[] {
     // The baseline column holds the same handlers called directly.
     rows.add('packets/s (baseline: direct calls)', num(flow.networkPerSec), num(flow.directPerSec), ratioOf(flow.networkPerSec, flow.directPerSec), 'flow.network');
     rows.add('network cost per hop (ns)', num(flow.nsPerHop), '', '');
+    // Here the baseline is the network without tracing: an untraced request must not notice it.
+    rows.add('packets/s, tracing on, none traced (baseline: off)', num(flow.tracingIdlePerSec), num(flow.networkPerSec), ratioOf(flow.tracingIdlePerSec, flow.networkPerSec), 'flow.tracingIdle');
+    rows.add('packets/s, untraced, while one is traced (baseline: off)', num(flow.tracingBusyPerSec), num(flow.networkPerSec), ratioOf(flow.tracingBusyPerSec, flow.networkPerSec));
   }
   return rows.rows;
 }

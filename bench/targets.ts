@@ -21,6 +21,8 @@ export const TARGETS = {
    */
   afterCloseVsIdle: 0.1,
   flowPacketsPerSec: 1_000_000,
+  /** Untraced packets through a network with tracing on, none traced, as a share of the rate with it off: within the run's noise. */
+  tracingIdleShare: 0.95,
 } as const;
 
 /** fanoutId names a fan-out run in keys and in the table. */
@@ -68,6 +70,8 @@ export function checkTargets(inputs: TargetInputs): TargetCheck[] {
 
   if (inputs.flow !== undefined) {
     check('flow.network', `≥ ${TARGETS.flowPacketsPerSec.toLocaleString('en')}/s`, inputs.flow.networkPerSec, inputs.flow.networkPerSec >= TARGETS.flowPacketsPerSec);
+    const share = inputs.flow.tracingIdlePerSec / inputs.flow.networkPerSec;
+    check('flow.tracingIdle', `≥ ${TARGETS.tracingIdleShare}× off`, share, share >= TARGETS.tracingIdleShare);
   }
   return checks;
 }

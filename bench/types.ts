@@ -170,6 +170,10 @@ export interface FlowResult {
   readonly networkPerSec: number;
   /** The same handlers wired by direct calls. */
   readonly directPerSec: number;
+  /** The network with tracing on, no request traced: what every request pays for tracing. */
+  readonly tracingIdlePerSec: number;
+  /** The same while some other request is traced: each hop asks whether its packet is. */
+  readonly tracingBusyPerSec: number;
   /** What the network adds per packet per connection, in nanoseconds. */
   readonly nsPerHop: number;
 }

@@ -5,9 +5,10 @@ import { replyPort, requestPort } from '../src/protocol/ports.ts';
 /** Inspector answers with the running network: its processes, connections and counters. */
 export default defineChatComponent({
   name: 'Inspector',
-  description: 'Answers with the running network: processes, connections with their capacity and counters, errors per process',
+  description: 'Answers with the running network (processes, connections with their capacity and counters, errors per process) and with the requests traced lately',
   inPorts: {
     in: requestPort('GET B/graph', true),
+    traces: requestPort('GET B/graph/traces'),
   },
   outPorts: {
     out: replyPort('The network description'),
@@ -16,6 +17,9 @@ export default defineChatComponent({
     return {
       in(request) {
         return out.send('out', reply(request, 200, app.describeNetwork()));
+      },
+      traces(request) {
+        return out.send('out', reply(request, 200, { traces: app.traces.recent() }));
       },
     };
   },

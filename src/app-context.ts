@@ -3,6 +3,7 @@ import type { NetworkDescription } from './runtime/network.ts';
 import type { Meters } from './metrics/meters.ts';
 import type { Scrape } from './metrics/prometheus.ts';
 import type { Settings } from './settings.ts';
+import type { FinishedTrace } from './tracing/traces.ts';
 import type { Stores } from './stores.ts';
 
 /**
@@ -25,6 +26,8 @@ export interface AppContext {
   describeNetwork(): NetworkDescription;
   /** The metrics, in Prometheus's text format. */
   scrape(): Promise<Scrape>;
+  /** The requests traced lately, for GET B/graph/traces. */
+  readonly traces: { recent(): readonly FinishedTrace[] };
 }
 
 /** defineChatComponent declares a component of the chat graph. */

@@ -5,6 +5,7 @@ import { createHttpAdapter, type HttpAdapter } from './http/server.ts';
 import { createLogger, type AppLogger } from './logger.ts';
 import { mallocTrim } from './malloc-trim.ts';
 import { PrometheusMeters } from './metrics/prometheus.ts';
+import { Traces } from './tracing/traces.ts';
 import { lowMemoryCollection, MemoryReclaimer } from './memory-reclaimer.ts';
 import { errorBody, statusOf } from './protocol/errors.ts';
 import { requestOf, type HttpRequest } from './protocol/packets.ts';
@@ -62,11 +63,13 @@ export async function createApp(settings: Settings, options: AppOptions = {}): P
   const logger = options.logger ?? createLogger(settings.logLevel);
   const now = options.now ?? Date.now;
   const stores = await openStores(settings, now, logger);
-  const adapter = createHttpAdapter(settings, logger);
+  const traces = new Traces(settings.traceSample);
+  const adapter = createHttpAdapter(settings, logger, traces);
   const meters = new PrometheusMeters({ describeNetwork: () => network.describe(), answerCounts: () => adapter.open.answerCounts() });
   const network: Network<AppContext> = new Network({
     graph,
-    app: { settings, now, stores, meters, describeNetwork: () => network.describe(), scrape: () => meters.scrape() },
+    app: { settings, now, stores, meters, traces, describeNetwork: () => network.describe(), scrape: () => meters.scrape() },
+    tracing: traces,
     logger,
     // The packet a failed process held is answered, so no client waits for nothing.
     onError: (_process, _error, packet) => requestOf(packet)?.respond(statusOf('INTERNAL'), errorBody('INTERNAL')),

@@ -34,6 +34,8 @@ export interface Settings {
   readonly redisUrl: string | undefined;
   /** What every Redis key of this chat starts with, so that several chats can share one Redis. */
   readonly redisPrefix: string;
+  /** The share of requests traced without a sampled traceparent header, 0 to 1. */
+  readonly traceSample: number;
   /** The variables of TUNING that are set: each sets a port of the graph. */
   readonly tuning: readonly Tuning[];
 }
@@ -69,6 +71,7 @@ export const ENVIRONMENT = {
   REDIS_URL: { default: undefined, meaning: "the Redis every node shares state in (`redis://[:password@]host:port[/db]`, `rediss://` for TLS); unset keeps everything in this process's memory. See *Several nodes*" },
   REDIS_PREFIX: { default: 'flowchat:', meaning: 'what every key starts with, so that several chats can share one Redis' },
   WEB_ROOT: { default: 'web', meaning: 'the folder served as the page' },
+  TRACE_SAMPLE: { default: '0', meaning: 'the share of requests traced without a sampled `traceparent` (0 to 1; `0.01` is one in a hundred); see `GET B/graph/traces`' },
   RECLAIM_AFTER_DROP: { default: '1000', meaning: 'give memory back once this many open requests have ended and the load has stayed at half its peak or less for a second (see *Memory after a wave of clients* in `bench/README.md`); `0` never does' },
 } as const satisfies Record<string, { readonly default: string | undefined; readonly meaning: string }>;
 
@@ -159,6 +162,9 @@ export function readSettings(env: Env = process.env): Settings {
   if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(redisPrefix)) {
     problems.push(`REDIS_PREFIX=${JSON.stringify(redisPrefix)}: must be 1 to 64 characters of A-Z, a-z, 0-9, "_", ".", ":" and "-" (default flowchat:)`);
   }
+  const sampleText = value('TRACE_SAMPLE');
+  const traceSample = Number(sampleText);
+  if (!/^(0|1|0?\.[0-9]+|1\.0*)$/.test(sampleText)) problems.push(`TRACE_SAMPLE=${JSON.stringify(sampleText)}: must be a number from 0 to 1, such as 0.01 (default 0)`);
   const tuning: Tuning[] = [];
   for (const [variable, target] of Object.entries(TUNING)) {
     const raw = given(variable);
@@ -180,6 +186,7 @@ export function readSettings(env: Env = process.env): Settings {
     oidc,
     redisUrl,
     redisPrefix,
+    traceSample: Number.isFinite(traceSample) ? traceSample : 0,
     tuning: Object.freeze(tuning),
   };
   if (problems.length > 0) throw new SettingsError(problems);

@@ -18,6 +18,7 @@ describe('settings', () => {
       oidc: undefined,
       redisUrl: undefined,
       redisPrefix: 'flowchat:',
+      traceSample: 0,
       tuning: [],
     });
   });
@@ -30,6 +31,10 @@ describe('settings', () => {
       port: 8000, host: '0.0.0.0', basePath: '/chat', trustProxy: '10.0.0.0/8, 127.0.0.1', bodyLimit: 1024, reclaimAfterDrop: 0,
     });
     expect(readSettings({ TRUST_PROXY: 'none' }).trustProxy).toBe(false);
+    expect(readSettings({ TRACE_SAMPLE: '0.25' }).traceSample).toBe(0.25);
+    expect(readSettings({ TRACE_SAMPLE: '1' }).traceSample).toBe(1);
+    expect(() => readSettings({ TRACE_SAMPLE: '2' })).toThrow('TRACE_SAMPLE="2": must be a number from 0 to 1');
+    expect(() => readSettings({ TRACE_SAMPLE: 'half' })).toThrow('TRACE_SAMPLE="half": must be a number from 0 to 1');
   });
 
   it('passes the variables of TUNING on to the graph, as they are written, for the ports they set', () => {

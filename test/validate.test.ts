@@ -35,7 +35,7 @@ describe('npm run validate', () => {
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toContain("Storage: uses component 'Storge', which does not exist");
-    expect(stderr).toContain(`SendController.maxText (connections[${graph.connections.length - 1}]): got an initial packet of type string "many", but the port takes integer');
+    expect(stderr).toContain(`SendController.maxText (connections[${graph.connections.length - 1}]): got an initial packet of type string "many", but the port takes integer`);
   });
 
   it('refuses an environment variable a port cannot take', async () => {

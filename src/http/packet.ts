@@ -4,6 +4,7 @@ import { JsonText, PlainText, type Headers, type HttpRequest, type QueryValue, t
 import type { Linked, LinkedList } from '../linked-list.ts';
 import { NO_FIELDS, parseForm } from './form.ts';
 import type { OpenRequest, OpenRequests } from './open-requests.ts';
+import { CLIENT_GONE, type Trace } from '../tracing/traces.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
@@ -19,6 +20,7 @@ type WithPacket = ServerResponse & { [PACKET]?: Packet };
 class Packet implements OpenRequest {
   params = NO_PARAMS;
   route = 'none';
+  trace: Trace | undefined = undefined;
   session: SessionRef | undefined = undefined;
   private state: 'open' | 'answered' | 'gone' = 'open';
   // Nearly every request has at most one: an array only for the rare second.
@@ -83,6 +85,7 @@ class Packet implements OpenRequest {
     this.end('answered');
     this.open.answered(this.route, status);
     if (!this.res.destroyed) writeAnswer(this.res, status, body, headers);
+    this.trace?.end(status);
   }
 
   onEnd(callback: () => void): void {
@@ -96,6 +99,7 @@ class Packet implements OpenRequest {
   gone(): void {
     if (this.state !== 'open') return;
     this.end('gone');
+    this.trace?.end(CLIENT_GONE);
   }
 
   private end(state: 'answered' | 'gone'): void {
@@ -125,7 +129,7 @@ function onClose(this: WithPacket): void {
  * graph, and takes the reply over from fastify: answers are written straight
  * to the socket, the hot path of every poll.
  */
-export function toPacket(req: FastifyRequest, res: FastifyReply, open: OpenRequests): HttpRequest {
+export function toPacket(req: FastifyRequest, res: FastifyReply, open: OpenRequests): HttpRequest & { trace: Trace | undefined } {
   res.hijack();
   return new Packet(req, res.raw, open);
 }

@@ -8,6 +8,7 @@ import { NO_FIELDS, parseForm } from './form.ts';
 import { OpenRequests } from './open-requests.ts';
 import { sendJson, toPacket } from './packet.ts';
 import { PAGE_HEADERS } from './page-headers.ts';
+import type { Traces } from '../tracing/traces.ts';
 
 /**
  * The HTTP adapter: the only code that knows fastify. Every request under
@@ -25,7 +26,7 @@ export interface HttpAdapter {
   refuseNewRequests(): void;
 }
 
-export function createHttpAdapter(settings: Settings, logger: AppLogger): HttpAdapter {
+export function createHttpAdapter(settings: Settings, logger: AppLogger, traces?: Traces): HttpAdapter {
   const fastify = Fastify({
     // Fastify is given no logger of its own: with one, it times every request
     // and hangs two listeners on every response for a log line we switch off
@@ -76,7 +77,9 @@ export function createHttpAdapter(settings: Settings, logger: AppLogger): HttpAd
   const intoGraph = (req: FastifyRequest, res: FastifyReply): void => {
     if (refusing) return refuse(res);
     if (enter === undefined) throw new Error('The HTTP adapter is not connected to a network');
-    const pending = enter(toPacket(req, res, open));
+    const request = toPacket(req, res, open);
+    if (traces !== undefined) request.trace = traces.begin(req.method, request.path, req.headers.traceparent);
+    const pending = enter(request);
     // A full inport holds this request until the graph has room: backpressure reaches the socket.
     if (pending !== undefined) pending.catch((error: unknown) => logger.error({ err: error, reqId: req.id }, 'request could not enter the graph'));
   };

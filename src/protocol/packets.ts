@@ -1,3 +1,4 @@
+import type { Trace } from '../tracing/traces.ts';
 import { errorBody, ProtocolError, statusOf, type ErrorCode } from './errors.ts';
 
 /**
@@ -25,6 +26,8 @@ export interface HttpRequest {
   readonly ended: boolean;
   /** Path parameters the Router found, e.g. {room: "ops"} for B/rooms/ops/invite. */
   params: Readonly<Record<string, string>>;
+  /** Its trace, when it is traced (a sampled `traceparent`, or TRACE_SAMPLE). */
+  readonly trace?: Trace | undefined;
   /** What the Router found asked for (`poll`, `post`, `health`, …: its out-port), for the metrics; `none` until then. */
   route: string;
   /** The caller's session: set by the Session component when the request carries a live token. */

@@ -3,6 +3,7 @@ import type { Component, Logger, Outputs, Process, ProcessContext } from './comp
 import { graphChanges, type GraphChanges } from './graph-changes.ts';
 import type { Address, GraphDefinition } from './graph.ts';
 import { DEFAULT_CAPACITY } from './graph.ts';
+import type { HopLog, Tracing } from './tracing.ts';
 import type { PortMap } from './port.ts';
 
 /**
@@ -31,6 +32,8 @@ export interface NetworkOptions<C> {
   readonly onError?: (process: string, error: unknown, packet: unknown) => void;
   /** How long stop() waits for packets in flight before closing everything. */
   readonly drainMs?: number;
+  /** Says which packets are traced, and takes their hops. */
+  readonly tracing?: Tracing;
 }
 
 /** NetworkDescription is the running network as `GET B/graph` shows it. */
@@ -84,6 +87,10 @@ export class Network<C> {
   /** Connections a reload removed (or delivered settings through) that may still hold packets for their target. */
   private retired: Link[] = [];
   private retireCheck: NodeJS.Timeout | undefined;
+  /** When each traced packet that had to wait was left in its connection. */
+  private readonly queuedAt = new WeakMap<object, number>();
+  /** The traced hops running now, innermost last: a process's time excludes the hops nested in it. */
+  private readonly hops: { nested: number }[] = [];
   private state: 'built' | 'running' | 'stopping' | 'stopped' = 'built';
 
   constructor(private readonly options: NetworkOptions<C>) {
@@ -389,25 +396,28 @@ export class Network<C> {
    */
   private deliver(link: Link, packet: unknown): Promise<void> | undefined {
     const { target, channel } = link;
-    if (target.running || channel.waiting > 0 || this.state === 'built') return channel.send(packet);
+    if (target.running || channel.waiting > 0 || this.state === 'built') {
+      if (this.options.tracing !== undefined && this.options.tracing.active > 0) this.queued(packet);
+      return channel.send(packet);
+    }
     if (channel.isClosed) return channel.send(packet); // throws ChannelClosedError
     channel.countHandedOver();
     target.running = true;
-    this.handle(target, link.handler, packet);
+    this.handle(target, link, packet);
     return undefined;
   }
 
   /** handle runs one packet, then every packet that waits for the process, until none is left. */
-  private handle(node: Node, handler: Handler, packet: unknown): void {
+  private handle(node: Node, link: Link, packet: unknown): void {
     for (;;) {
-      const pending = this.invoke(node, handler, packet);
+      const pending = this.invoke(node, link, packet);
       if (pending !== undefined) {
         void pending.then(() => this.resume(node));
         return;
       }
-      const link = this.waitingFor(node);
-      if (link === undefined) break;
-      handler = link.handler;
+      const next = this.waitingFor(node);
+      if (next === undefined) break;
+      link = next;
       packet = link.channel.takeWaiting();
     }
     node.running = false;
@@ -416,7 +426,7 @@ export class Network<C> {
   private resume(node: Node): void {
     const link = this.waitingFor(node);
     if (link === undefined) node.running = false;
-    else this.handle(node, link.handler, link.channel.takeWaiting());
+    else this.handle(node, link, link.channel.takeWaiting());
   }
 
   /** waitingFor finds the next connection of a process with a packet waiting, visiting them in turn. */
@@ -432,15 +442,62 @@ export class Network<C> {
     return undefined;
   }
 
-  /** invoke runs a handler; only an async handler costs an await. */
-  private invoke(node: Node, handler: Handler, packet: unknown): Promise<void> | undefined {
+  /** invoke runs a handler; only an async handler costs an await, and only a traced request a clock. */
+  private invoke(node: Node, link: Link, packet: unknown): Promise<void> | undefined {
+    const tracing = this.options.tracing;
+    if (tracing !== undefined && tracing.active > 0) {
+      const log = tracing.of(packet);
+      if (log !== undefined) return this.invokeTraced(node, link, packet, log);
+    }
     try {
-      const result = handler(packet);
+      const result = link.handler(packet);
       if (result !== undefined) return result.catch((error: unknown) => this.fail(node, error, packet));
     } catch (error) {
       this.fail(node, error, packet);
     }
     return undefined;
+  }
+
+  /** invokeTraced runs a handler as invoke does, timing the hop for its trace. */
+  private invokeTraced(node: Node, link: Link, packet: unknown, log: HopLog): Promise<void> | undefined {
+    const started = performance.now();
+    let waitMs = 0;
+    if (typeof packet === 'object' && packet !== null) {
+      // A packet handed over at once waited nothing, whatever it waited at an earlier hop.
+      const queued = this.queuedAt.get(packet);
+      if (queued !== undefined) waitMs = started - queued;
+      this.queuedAt.delete(packet);
+    }
+    // In the trace in the order the hops began; its time is known once the handler is done.
+    const hop = { process: node.name, port: link.to.port, waitMs, ms: 0 };
+    log.add(hop);
+    const nesting = { nested: 0 };
+    this.hops.push(nesting);
+    const done = (): void => {
+      hop.ms = performance.now() - started - nesting.nested;
+    };
+    let result: void | Promise<void> = undefined;
+    try {
+      result = link.handler(packet);
+    } catch (error) {
+      this.fail(node, error, packet);
+    }
+    this.hops.pop();
+    const outer = this.hops.at(-1);
+    if (outer !== undefined) outer.nested += performance.now() - started;
+    if (result === undefined) {
+      done();
+      return undefined;
+    }
+    return result.then(done, (error: unknown) => {
+      done();
+      this.fail(node, error, packet);
+    });
+  }
+
+  /** queued notes when a traced packet was left waiting in a connection. */
+  private queued(packet: unknown): void {
+    if (typeof packet === 'object' && packet !== null && this.options.tracing?.of(packet) !== undefined) this.queuedAt.set(packet, performance.now());
   }
 
   private fail(node: Node, error: unknown, packet: unknown): void {

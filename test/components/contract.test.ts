@@ -93,6 +93,7 @@ describe.each(components.map((c) => [c.name, c] as const))('component %s', (name
         meters: NO_METERS,
         describeNetwork: () => ({ name: 'x', processes: [], connections: [] }),
         scrape: async () => ({ contentType: 'text/plain', text: '' }),
+        traces: { recent: () => [] },
       } satisfies AppContext,
       out: { send: () => undefined, isConnected: () => true },
       background: () => undefined,

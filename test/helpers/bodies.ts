@@ -1,3 +1,4 @@
+import type { FinishedTrace } from '../../src/tracing/traces.ts';
 import type { RoomInfo } from '../../src/protocol/membership.ts';
 import type { Message } from '../../src/protocol/packets.ts';
 import type { NetworkDescription } from '../../src/runtime/network.ts';
@@ -62,4 +63,9 @@ export const roomIn = (answer: { body: unknown }): RoomInfo => (answer.body as R
  * their names and types checked; a missing field reads as undefined and
  * fails the assertion, as it should.
  */
-export type AnyBody = PollBody & ErrorBody & PostBody & HealthBody & NetworkDescription & UsersBody & ProfileBody;
+export type AnyBody = PollBody & ErrorBody & PostBody & HealthBody & NetworkDescription & UsersBody & ProfileBody & TracesBody;
+
+/** TracesBody is `GET B/graph/traces`. */
+export interface TracesBody {
+  traces: FinishedTrace[];
+}

@@ -41,6 +41,7 @@ export function harness(component: Component, options: HarnessOptions = {}): Har
     describeNetwork: () => ({ name: 'harness', processes: [], connections: [] }),
     meters: options.meters ?? NO_METERS,
     scrape: async () => ({ contentType: 'text/plain', text: '' }),
+    traces: { recent: () => [] },
   };
   // Work a process left running after its handler: send() waits for it too.
   const pending: Promise<unknown>[] = [];

@@ -157,13 +157,13 @@ describe('reloading the graph (SIGHUP)', () => {
   it('adds and removes processes: a route whose process went is 404, a new one answers', async () => {
     const { write, reload, server, lines } = await start(openPostingGraph());
     write(without(openPostingGraph(), 'Inspector'));
-    expect(await reload()).toMatchObject({ removed: ['Inspector'], disconnected: ['Router.graph>Inspector.in', 'Inspector.out>Responder.in'] });
+    expect(await reload()).toMatchObject({ removed: ['Inspector'], disconnected: ['Router.graph>Inspector.in', 'Router.traces>Inspector.traces', 'Inspector.out>Responder.in'] });
     expect((await call(`${server.base}/graph`)).status).toBe(404);
     write(inspectorRenamed(openPostingGraph()));
     expect(await reload()).toMatchObject({ added: ['Graph'], connected: ['Router.graph>Graph.in', 'Graph.out>Responder.in'] });
     expect(await processes(server.base)).toContain('Graph');
     expect(lines.filter((l) => l.msg?.startsWith('graph reloaded')).map((l) => l.msg)).toEqual([
-      expect.stringContaining('processes removed: Inspector; disconnected: Router.graph>Inspector.in, Inspector.out>Responder.in'),
+      expect.stringContaining('processes removed: Inspector; disconnected: Router.graph>Inspector.in, Router.traces>Inspector.traces, Inspector.out>Responder.in'),
       expect.stringContaining('processes added: Graph; connected: Router.graph>Graph.in, Graph.out>Responder.in'),
     ]);
   });
