@@ -23,11 +23,18 @@ export interface AppContext {
   readonly stores: Stores;
   /** Where components count what the metrics show. */
   readonly meters: Meters;
-  describeNetwork(): NetworkDescription;
+  describeNetwork(): GraphView;
   /** The metrics, in Prometheus's text format. */
   scrape(): Promise<Scrape>;
   /** The requests traced lately, for GET B/graph/traces. */
   readonly traces: { recent(): readonly FinishedTrace[] };
+}
+
+/** GraphView is GET B/graph: the running network, the file it came from and when it was (re)loaded. */
+export interface GraphView extends NetworkDescription {
+  readonly file: string;
+  /** ISO 8601. */
+  readonly loadedAt: string;
 }
 
 /** defineChatComponent declares a component of the chat graph. */

@@ -64,11 +64,12 @@ export async function createApp(settings: Settings, options: AppOptions = {}): P
   const now = options.now ?? Date.now;
   const stores = await openStores(settings, now, logger);
   const traces = new Traces(settings.traceSample);
+  let loadedAt = new Date().toISOString();
   const adapter = createHttpAdapter(settings, logger, traces);
   const meters = new PrometheusMeters({ describeNetwork: () => network.describe(), answerCounts: () => adapter.open.answerCounts() });
   const network: Network<AppContext> = new Network({
     graph,
-    app: { settings, now, stores, meters, traces, describeNetwork: () => network.describe(), scrape: () => meters.scrape() },
+    app: { settings, now, stores, meters, traces, describeNetwork: () => ({ ...network.describe(), file: settings.graph, loadedAt }), scrape: () => meters.scrape() },
     tracing: traces,
     logger,
     // The packet a failed process held is answered, so no client waits for nothing.
@@ -117,6 +118,7 @@ export async function createApp(settings: Settings, options: AppOptions = {}): P
           return undefined;
         }
         const changes = await network.reload(next);
+        loadedAt = new Date().toISOString();
         logger.info({ graph: settings.graph, changes }, `graph reloaded from ${settings.graph}: ${describeChanges(changes)}`);
         return changes;
       });

@@ -91,7 +91,7 @@ describe.each(components.map((c) => [c.name, c] as const))('component %s', (name
         now: Date.now,
         stores: memoryStores(readSettings({}), Date.now),
         meters: NO_METERS,
-        describeNetwork: () => ({ name: 'x', processes: [], connections: [] }),
+        describeNetwork: () => ({ name: 'x', processes: [], connections: [], file: 'graph.json', loadedAt: '2026-01-01T00:00:00.000Z' }),
         scrape: async () => ({ contentType: 'text/plain', text: '' }),
         traces: { recent: () => [] },
       } satisfies AppContext,

@@ -288,6 +288,25 @@ describeE2E('nginx.conf', () => {
       expect((await request(`${nginx.url}${B}/health`)).status).toBe(200);
     }, 60_000);
 
+    it('lets loopback and the addresses an operator lists see the graph, its traces, the metrics and the graph page; anyone else gets 404', async () => {
+      const server = await backend();
+      // 127.0.0.2 stands for an operator's address added to the list, 127.0.0.3 for anyone else.
+      const conf = await confWith('127.0.0.0/8', '1', '0;\n        127.0.0.1/32 1;\n        127.0.0.2/32 1');
+      const nginx = await nginxTo(server.port, conf);
+      const inside = [`${B}/graph`, `${B}/graph/traces`, `${B}/metrics`, '/gochat/graph.html', '/gochat/graph/main.js'];
+      for (const address of ['127.0.0.1', '127.0.0.2']) {
+        for (const path of inside) expect((await request(`${nginx.url}${path}`, { localAddress: address })).status, `${path} from ${address}`).toBe(200);
+      }
+      for (const path of inside) {
+        const refused = await request(`${nginx.url}${path}`, { localAddress: '127.0.0.3' });
+        expect(refused.status, path).toBe(404);
+        if (path.startsWith(B)) expect(JSON.parse(refused.body)).toMatchObject({ error: { code: 'NOT_FOUND' } });
+      }
+      // The chat itself stays open to everyone.
+      expect((await request(`${nginx.url}${B}/health`, { localAddress: '127.0.0.3' })).status).toBe(200);
+      expect((await request(`${nginx.url}/gochat/`, { localAddress: '127.0.0.3' })).status).toBe(200);
+    });
+
     it('runs its workers as another user than root when started as root', async ({ skip }) => {
       skip(process.getuid?.() !== 0, 'not started as root here');
       const nginx = await nginxTo(await freePort());

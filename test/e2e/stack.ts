@@ -13,6 +13,8 @@ import { launchBrowser } from './browser.ts';
 /** Stack is a running backend + nginx + browser; `origin` is nginx's. */
 export interface Stack {
   origin: string;
+  /** The backend's graph file, which a test may rewrite before sending it SIGHUP. */
+  graphFile: string;
   backend: ServerProcess;
   nginx: RunningNginx;
   browser: Browser;
@@ -62,6 +64,7 @@ export async function startStack({ settings = [], env: moreEnv }: StackOptions =
     started.push(() => browser.close());
     return {
       origin: nginx.url,
+      graphFile: env.GRAPH,
       get backend() {
         return backend;
       },

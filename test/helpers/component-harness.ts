@@ -38,7 +38,7 @@ export function harness(component: Component, options: HarnessOptions = {}): Har
     settings,
     now,
     stores: options.stores ?? memoryStores(settings, now),
-    describeNetwork: () => ({ name: 'harness', processes: [], connections: [] }),
+    describeNetwork: () => ({ name: 'harness', processes: [], connections: [], file: 'graph.json', loadedAt: '2026-01-01T00:00:00.000Z' }),
     meters: options.meters ?? NO_METERS,
     scrape: async () => ({ contentType: 'text/plain', text: '' }),
     traces: { recent: () => [] },
