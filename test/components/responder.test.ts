@@ -23,6 +23,15 @@ describe('Inspector', () => {
     const inspector = harness(Inspector);
     const request = fakeRequest({ path: '/gochat/chat/graph' });
     await inspector.send('in', request);
-    expect(inspector.sent.out).toEqual([expect.objectContaining({ request, status: 200, body: { name: 'harness', processes: [], connections: [] } })]);
+    expect(inspector.sent.out).toEqual([
+      expect.objectContaining({ request, status: 200, body: { name: 'harness', processes: [], connections: [], file: 'graph.json', loadedAt: '2026-01-01T00:00:00.000Z' } }),
+    ]);
+  });
+
+  it('answers with the traces kept', async () => {
+    const inspector = harness(Inspector);
+    const request = fakeRequest({ path: '/gochat/chat/graph/traces' });
+    await inspector.send('traces', request);
+    expect(inspector.sent.out).toEqual([expect.objectContaining({ request, status: 200, body: { traces: [] } })]);
   });
 });
