@@ -20,6 +20,8 @@ import type { Traces } from '../tracing/traces.ts';
 export interface HttpAdapter {
   readonly fastify: FastifyInstance;
   readonly open: OpenRequests;
+  /** Requests waiting to enter the graph while its first connection is full. */
+  readonly waiting: number;
   /** Sets where packets go; call it before the server listens. */
   connect(enter: (request: HttpRequest) => Promise<void> | undefined): void;
   /** From now on new requests are answered 503 SHUTTING_DOWN. */
@@ -74,14 +76,28 @@ export function createHttpAdapter(settings: Settings, logger: AppLogger, traces?
   };
 
   // Checked in the handler, not in an onRequest hook: a hook costs every poll an extra step and closure.
+  // Requests that wait for room in the graph's full first connection: bounded, each pausing its connection.
+  let waiting = 0;
   const intoGraph = (req: FastifyRequest, res: FastifyReply): void => {
     if (refusing) return refuse(res);
     if (enter === undefined) throw new Error('The HTTP adapter is not connected to a network');
+    if (waiting >= settings.maxWaitingRequests) {
+      return sendJson(res, statusOf('OVERLOADED'), errorBody('OVERLOADED'), { 'retry-after': '1' });
+    }
     const request = toPacket(req, res, open);
     if (traces !== undefined) request.trace = traces.begin(req.method, request.path, req.headers.traceparent);
     const pending = enter(request);
-    // A full inport holds this request until the graph has room: backpressure reaches the socket.
-    if (pending !== undefined) pending.catch((error: unknown) => logger.error({ err: error, reqId: req.id }, 'request could not enter the graph'));
+    if (pending === undefined) return;
+    // The graph is full: this connection sends nothing more until its request is in (backpressure reaches the socket).
+    waiting++;
+    const socket = req.raw.socket;
+    socket.pause();
+    pending
+      .catch((error: unknown) => logger.error({ err: error, reqId: req.id }, 'request could not enter the graph'))
+      .finally(() => {
+        waiting--;
+        socket.resume();
+      });
   };
   fastify.all(settings.basePath, intoGraph);
   fastify.all(`${settings.basePath}/*`, intoGraph);
@@ -116,6 +132,9 @@ export function createHttpAdapter(settings: Settings, logger: AppLogger, traces?
   return {
     fastify,
     open,
+    get waiting() {
+      return waiting;
+    },
     connect(target) {
       enter = target;
     },

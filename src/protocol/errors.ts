@@ -33,6 +33,8 @@ export const protocolErrors = {
   ROOM_LIMIT: [503, 'the server holds as many rooms as it may; post to an existing room'],
   // An addition to PROTOCOL.md: sessions are bounded like every other resource.
   TOO_MANY_SESSIONS: [503, 'the server holds as many sessions as it may; try again after the seconds in the Retry-After header'],
+  // An addition to PROTOCOL.md: the graph is full and MAX_WAITING_REQUESTS requests already wait to enter it.
+  OVERLOADED: [503, 'the server is busier than it can queue for; retry after the seconds in the Retry-After header'],
   STORE_UNAVAILABLE: [503, 'the shared store cannot be reached; retry after the seconds in the Retry-After header'],
   SHUTTING_DOWN: [503, 'the server is shutting down; retry in a few seconds'],
   INTERNAL: [500, 'the server failed to handle this request; retry, and report it if it keeps happening'],

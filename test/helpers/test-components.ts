@@ -184,4 +184,31 @@ export const Loopback = defineComponent({
 export const testComponents = [PassThrough, Collector, Thrower, Delay, Holder, Countdown, Loopback, Recorder, Slow, Tagger];
 
 /** chatTestComponents fit between chat components: they carry requests. */
-export const chatTestComponents = [PassThrough, Exploder];
+/** gate holds every packet that reaches a Gate process until a test opens it. */
+export const gate = {
+  closed: false,
+  waiting: [] as (() => void)[],
+  close(): void {
+    this.closed = true;
+  },
+  open(): void {
+    this.closed = false;
+    for (const resume of this.waiting.splice(0)) resume();
+  },
+};
+
+/** Gate passes packets on, one at a time, except while the gate is closed: then it holds the one it has, and stalls. */
+export const Gate = defineComponent({
+  name: 'Gate',
+  description: 'Sends each packet on, but only while the gate is open: a stalled process',
+  inPorts: { in: port<unknown>('all', 'Anything', { required: true }) },
+  outPorts: { out: port<unknown>('all', 'The same packets, once the gate is open') },
+  create: ({ out }) => ({
+    async in(packet) {
+      if (gate.closed) await new Promise<void>((resume) => gate.waiting.push(resume));
+      await out.send('out', packet);
+    },
+  }),
+});
+
+export const chatTestComponents = [PassThrough, Exploder, Gate];
