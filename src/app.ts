@@ -64,6 +64,8 @@ export async function createApp(settings: Settings, options: AppOptions = {}): P
   const now = options.now ?? Date.now;
   const stores = await openStores(settings, now, logger);
   const traces = new Traces(settings.traceSample);
+  // Loaded only when asked for: a server that exports nothing loads nothing of OpenTelemetry.
+  const spans = settings.otlpEndpoint === undefined ? undefined : (await import('./tracing/otlp-export.ts')).exportSpans(traces, settings.otlpEndpoint);
   let loadedAt = new Date().toISOString();
   const adapter = createHttpAdapter(settings, logger, traces);
   const meters = new PrometheusMeters({ describeNetwork: () => network.describe(), answerCounts: () => adapter.open.answerCounts() });
@@ -134,6 +136,7 @@ export async function createApp(settings: Settings, options: AppOptions = {}): P
           request.respond(statusOf('SHUTTING_DOWN'), errorBody('SHUTTING_DOWN'), { 'retry-after': '5' });
         }
         await adapter.fastify.close();
+        await spans?.stop();
         await stores.close();
       })();
       return stopping;

@@ -38,6 +38,8 @@ export interface Settings {
   readonly redisPrefix: string;
   /** The share of requests traced without a sampled traceparent header, 0 to 1. */
   readonly traceSample: number;
+  /** Where traced requests are exported as OpenTelemetry spans; undefined exports nothing. */
+  readonly otlpEndpoint: string | undefined;
   /** The variables of TUNING that are set: each sets a port of the graph. */
   readonly tuning: readonly Tuning[];
 }
@@ -75,6 +77,7 @@ export const ENVIRONMENT = {
   REDIS_PREFIX: { default: 'flowchat:', meaning: 'what every key starts with, so that several chats can share one Redis' },
   WEB_ROOT: { default: 'web', meaning: 'the folder served as the page' },
   TRACE_SAMPLE: { default: '0', meaning: 'the share of requests traced without a sampled `traceparent` (0 to 1; `0.01` is one in a hundred); see `GET B/graph/traces`' },
+  OTEL_EXPORTER_OTLP_ENDPOINT: { default: undefined, meaning: "an OpenTelemetry collector's OTLP/HTTP address (e.g. `http://127.0.0.1:4318`): the traced requests are sent there as spans too, one per request and one per hop. Unset, nothing of OpenTelemetry is loaded" },
   RECLAIM_AFTER_DROP: { default: '1000', meaning: 'give memory back once this many open requests have ended and the load has stayed at half its peak or less for a second (see *Memory after a wave of clients* in `bench/README.md`); `0` never does' },
 } as const satisfies Record<string, { readonly default: string | undefined; readonly meaning: string }>;
 
@@ -168,6 +171,10 @@ export function readSettings(env: Env = process.env): Settings {
   const sampleText = value('TRACE_SAMPLE');
   const traceSample = Number(sampleText);
   if (!/^(0|1|0?\.[0-9]+|1\.0*)$/.test(sampleText)) problems.push(`TRACE_SAMPLE=${JSON.stringify(sampleText)}: must be a number from 0 to 1, such as 0.01 (default 0)`);
+  const otlpEndpoint = given('OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (otlpEndpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(otlpEndpoint)) {
+    problems.push(`OTEL_EXPORTER_OTLP_ENDPOINT=${JSON.stringify(otlpEndpoint)}: must be an http(s) URL such as http://127.0.0.1:4318, or unset`);
+  }
   const tuning: Tuning[] = [];
   for (const [variable, target] of Object.entries(TUNING)) {
     const raw = given(variable);
@@ -191,6 +198,7 @@ export function readSettings(env: Env = process.env): Settings {
     redisUrl,
     redisPrefix,
     traceSample: Number.isFinite(traceSample) ? traceSample : 0,
+    otlpEndpoint,
     tuning: Object.freeze(tuning),
   };
   if (problems.length > 0) throw new SettingsError(problems);

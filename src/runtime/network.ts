@@ -469,7 +469,7 @@ export class Network<C> {
       this.queuedAt.delete(packet);
     }
     // In the trace in the order the hops began; its time is known once the handler is done.
-    const hop = { process: node.name, port: link.to.port, waitMs, ms: 0 };
+    const hop = { process: node.name, port: link.to.port, waitMs, ms: 0, at: started };
     log.add(hop);
     const nesting = { nested: 0 };
     this.hops.push(nesting);

@@ -14,6 +14,8 @@ export interface Hop {
   readonly waitMs: number;
   /** Milliseconds the process spent on it, not counting the processes it handed packets to meanwhile. */
   readonly ms: number;
+  /** When the process took the packet: performance.now(). */
+  readonly at: number;
 }
 
 /** HopLog is where a traced packet's hops go. */

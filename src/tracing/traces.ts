@@ -14,7 +14,7 @@ export interface FinishedTrace {
   readonly path: string;
   readonly status: number;
   readonly ms: number;
-  readonly hops: readonly Hop[];
+  readonly hops: readonly Omit<Hop, 'at'>[];
   /** When it started, in ms since the Unix epoch (for an exporter's spans). */
   readonly startedAt: number;
 }
@@ -22,7 +22,8 @@ export interface FinishedTrace {
 /** Trace records the hops of one request until it is answered. */
 export class Trace implements HopLog {
   readonly hops: Hop[] = [];
-  private readonly started = performance.now();
+  /** performance.now() when the request arrived: hops' `at` count from here. */
+  readonly started = performance.now();
   readonly startedAt = Date.now();
   private ended = false;
 
