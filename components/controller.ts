@@ -1,4 +1,4 @@
-import { defineChatComponent } from '../src/app-context.ts';
+import { defineChatComponent } from '../src/app/app-context.ts';
 import { decimal, integer, room, token } from '../src/protocol/fields.ts';
 import { attempt, type HttpRequest, type PollCommand } from '../src/protocol/packets.ts';
 import { pollPort, replyPort, requestPort } from '../src/protocol/ports.ts';

@@ -1,4 +1,4 @@
-import { defineChatComponent } from '../src/app-context.ts';
+import { defineChatComponent } from '../src/app/app-context.ts';
 import { PlainText, refusalOf, reply } from '../src/protocol/packets.ts';
 import { replyPort, requestPort } from '../src/protocol/ports.ts';
 

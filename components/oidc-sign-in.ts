@@ -1,9 +1,9 @@
 import * as oidc from 'openid-client';
-import { defineChatComponent } from '../src/app-context.ts';
+import { defineChatComponent } from '../src/app/app-context.ts';
 import { ProtocolError } from '../src/protocol/errors.ts';
 import { errorReply, refusalOf, reply, type HttpRequest } from '../src/protocol/packets.ts';
 import { identityPort, replyPort, requestPort } from '../src/protocol/ports.ts';
-import type { OidcSettings } from '../src/settings.ts';
+import type { OidcSettings } from '../src/app/settings.ts';
 
 // A sign-in begun and not finished within this long is forgotten; and at most this many are kept.
 const PENDING_MS = 10 * 60_000;

@@ -1,9 +1,9 @@
-import { defineChatComponent } from '../src/app-context.ts';
+import { defineChatComponent } from '../src/app/app-context.ts';
 import type { RoomInfo, RoomListing, UserQuery } from '../src/protocol/membership.ts';
 import { refusalOf, reply, type HttpRequest, type PollCommand, type Reply } from '../src/protocol/packets.ts';
 import { departurePort, listingPort, pollPort, presencePort, replyPort, userQueryPort } from '../src/protocol/ports.ts';
 import { integerSetting } from '../src/runtime/port.ts';
-import { after, type MaybePromise } from '../src/maybe-promise.ts';
+import { after, type MaybePromise } from '../src/util/maybe-promise.ts';
 import type { Departure } from '../src/presence/presence-store.ts';
 
 type Sent = Promise<void> | undefined;

@@ -1,9 +1,9 @@
-import { defineChatComponent } from '../src/app-context.ts';
+import { defineChatComponent } from '../src/app/app-context.ts';
 import type { RoomCommand } from '../src/protocol/membership.ts';
 import { errorReply, refusalOf, type HttpRequest, type PostCommand, type Reply } from '../src/protocol/packets.ts';
 import { postPort, replyPort, roomCommandPort } from '../src/protocol/ports.ts';
 import { integerSetting } from '../src/runtime/port.ts';
-import { RATE_WINDOW_MS } from '../src/settings.ts';
+import { RATE_WINDOW_MS } from '../src/app/settings.ts';
 
 /** The setting RateLimit takes as an initial packet, with its default. */
 const settings = {

@@ -1,4 +1,4 @@
-import { defineChatComponent } from '../src/app-context.ts';
+import { defineChatComponent } from '../src/app/app-context.ts';
 import { replyPort } from '../src/protocol/ports.ts';
 
 /** Responder is the end of the graph: it answers each Reply's request. */

@@ -1,4 +1,4 @@
-import { defineChatComponent } from '../src/app-context.ts';
+import { defineChatComponent } from '../src/app/app-context.ts';
 import { noPrivateRoom, ProtocolError } from '../src/protocol/errors.ts';
 import { jsonObject, room } from '../src/protocol/fields.ts';
 import type { Person, RoomCommand, RoomInfo, RoomListing, UserQuery } from '../src/protocol/membership.ts';

@@ -1,4 +1,4 @@
-import { defineChatComponent } from '../src/app-context.ts';
+import { defineChatComponent } from '../src/app/app-context.ts';
 import { ProtocolError } from '../src/protocol/errors.ts';
 import { jsonObject, room, text, token } from '../src/protocol/fields.ts';
 import { attempt, type HttpRequest, type PostCommand } from '../src/protocol/packets.ts';

@@ -1,4 +1,4 @@
-import { defineChatComponent } from '../src/app-context.ts';
+import { defineChatComponent } from '../src/app/app-context.ts';
 import { ProtocolError } from '../src/protocol/errors.ts';
 import { codePoints, jsonObject, nick, room, single, text } from '../src/protocol/fields.ts';
 import type { ExternalIdentity, Person, RoomCommand, SessionEnd, UserQuery } from '../src/protocol/membership.ts';
@@ -7,7 +7,7 @@ import { identityPort, replyPort, requestPort, roomCommandPort, sessionEndPort, 
 import { booleanSetting, integerSetting } from '../src/runtime/port.ts';
 import { hashPassword, verifyPassword } from '../src/sessions/password.ts';
 import { profileOf, type Opened, type Session, type User } from '../src/sessions/session-store.ts';
-import { LOGIN_FAILURE_WINDOW_MS, pagePath, SESSION_RATE_WINDOW_MS } from '../src/settings.ts';
+import { LOGIN_FAILURE_WINDOW_MS, pagePath, SESSION_RATE_WINDOW_MS } from '../src/app/settings.ts';
 
 // RFC 7235: the scheme name is case-insensitive.
 const BEARER = /^Bearer +([A-Za-z0-9_-]{1,128})$/i;

@@ -1,5 +1,5 @@
-import { defineChatComponent } from '../src/app-context.ts';
-import type { MaybePromise } from '../src/maybe-promise.ts';
+import { defineChatComponent } from '../src/app/app-context.ts';
+import type { MaybePromise } from '../src/util/maybe-promise.ts';
 import { noPrivateRoom } from '../src/protocol/errors.ts';
 import type { RoomListing } from '../src/protocol/membership.ts';
 import { errorReply, JsonText, refusalOf, reply, type HttpRequest, type PollCommand, type PostCommand, type Reply } from '../src/protocol/packets.ts';

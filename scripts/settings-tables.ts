@@ -1,12 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { COMPONENTS_DIR } from '../src/app.ts';
+import { COMPONENTS_DIR } from '../src/app/app.ts';
 import { loadRegistry, type Registry } from '../src/runtime/registry.ts';
-import { ENVIRONMENT, TUNING } from '../src/settings.ts';
+import { ENVIRONMENT, TUNING } from '../src/app/settings.ts';
 
 /**
  * The READMEs' settings tables, written from the declarations (ENVIRONMENT
- * and TUNING in src/settings.ts, each setting port's default) so that they
+ * and TUNING in src/app/settings.ts, each setting port's default) so that they
  * cannot drift. `npm run docs` rewrites them; test/docs.test.ts fails when
  * they are out of date.
  */

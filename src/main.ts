@@ -1,7 +1,7 @@
-import { createApp } from './app.ts';
+import { createApp } from './app/app.ts';
 import { redacted, RedisStartError } from './redis/connection.ts';
 import { GraphError } from './runtime/errors.ts';
-import { pagePath, readSettings, SettingsError } from './settings.ts';
+import { pagePath, readSettings, SettingsError } from './app/settings.ts';
 
 /**
  * Start-up: settings from the environment, the graph from GRAPH, then the

@@ -1,8 +1,8 @@
-import { COMPONENTS_DIR, HTTP_INPORT } from './app.ts';
+import { COMPONENTS_DIR, HTTP_INPORT } from './app/app.ts';
 import { GraphError } from './runtime/errors.ts';
 import { loadGraph, type GraphDefinition } from './runtime/graph.ts';
 import { loadRegistry } from './runtime/registry.ts';
-import { readSettings, SettingsError } from './settings.ts';
+import { readSettings, SettingsError } from './app/settings.ts';
 
 /**
  * `npm run validate -- [FILE]` checks a graph file as the server would at

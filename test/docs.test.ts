@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { protocolErrors } from '../src/protocol/errors.ts';
-import { COMPONENTS_DIR } from '../src/app.ts';
+import { COMPONENTS_DIR } from '../src/app/app.ts';
 import { graphProblems } from '../src/runtime/errors.ts';
 import { loadRegistry } from '../src/runtime/registry.ts';
 import { GENERATED, withTable } from '../scripts/settings-tables.ts';

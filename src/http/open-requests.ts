@@ -1,4 +1,4 @@
-import { LinkedList, type Linked } from '../linked-list.ts';
+import { LinkedList, type Linked } from '../util/linked-list.ts';
 import type { HttpRequest } from '../protocol/packets.ts';
 
 /** OpenRequest is a request that can be listed among the open ones. */

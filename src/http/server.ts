@@ -1,12 +1,12 @@
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { AppLogger } from '../logger.ts';
+import type { AppLogger } from '../app/logger.ts';
 import { errorBody, statusOf, type ErrorCode } from '../protocol/errors.ts';
 import type { HttpRequest } from '../protocol/packets.ts';
-import { pagePath, type Settings } from '../settings.ts';
+import { pagePath, type Settings } from '../app/settings.ts';
 import { NO_FIELDS, parseForm } from './form.ts';
 import { OpenRequests } from './open-requests.ts';
-import { sendJson, toPacket } from './packet.ts';
+import { sendJson, incomingRequest } from './incoming-request.ts';
 import { PAGE_HEADERS } from './page-headers.ts';
 import type { Traces } from '../tracing/traces.ts';
 
@@ -44,7 +44,7 @@ export function createHttpAdapter(settings: Settings, logger: AppLogger, traces?
     childLoggerFactory: () => logger,
     bodyLimit: settings.bodyLimit,
     trustProxy: settings.trustProxy,
-    // The graph reads the query from the URL when it needs it (Packet.query); parsed here, it would be kept with the request.
+    // The graph reads the query from the URL when it needs it (IncomingRequest.query); parsed here, it would be kept with the request.
     routerOptions: { querystringParser: () => NO_FIELDS },
     // Held polls last up to 60 s; keep-alive must outlast the gap between two.
     keepAliveTimeout: 75_000,
@@ -84,7 +84,7 @@ export function createHttpAdapter(settings: Settings, logger: AppLogger, traces?
     if (waiting >= settings.maxWaitingRequests) {
       return sendJson(res, statusOf('OVERLOADED'), errorBody('OVERLOADED'), { 'retry-after': '1' });
     }
-    const request = toPacket(req, res, open);
+    const request = incomingRequest(req, res, open);
     if (traces !== undefined) request.trace = traces.begin(req.method, request.path, req.headers.traceparent);
     const pending = enter(request);
     if (pending === undefined) return;

@@ -1,4 +1,4 @@
-import type { MaybePromise } from '../maybe-promise.ts';
+import type { MaybePromise } from '../util/maybe-promise.ts';
 
 export interface PresenceLimits {
   /** How long a user stays present after their last poll in a room started or ended. */

@@ -1,4 +1,4 @@
-import type { MaybePromise } from '../maybe-promise.ts';
+import type { MaybePromise } from '../util/maybe-promise.ts';
 
 /**
  * RateWindow allows each key `limit` events in any window of time (posts

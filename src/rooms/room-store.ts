@@ -1,4 +1,4 @@
-import type { MaybePromise } from '../maybe-promise.ts';
+import type { MaybePromise } from '../util/maybe-promise.ts';
 import type { RoomInfo } from '../protocol/membership.ts';
 
 /** Member is a user in a private room: its id, and its nick to list (fixed for the user's life). */

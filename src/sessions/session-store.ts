@@ -1,4 +1,4 @@
-import type { MaybePromise } from '../maybe-promise.ts';
+import type { MaybePromise } from '../util/maybe-promise.ts';
 import type { Profile, SessionEnd } from '../protocol/membership.ts';
 import type { PasswordHash } from './password.ts';
 

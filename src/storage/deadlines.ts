@@ -1,4 +1,4 @@
-import { LinkedList, type Linked } from '../linked-list.ts';
+import { LinkedList, type Linked } from '../util/linked-list.ts';
 
 /**
  * Timed is what Deadlines keeps of an item: its due time and its place in a

@@ -1,5 +1,5 @@
 import type { PollCommand } from '../protocol/packets.ts';
-import type { Linked, LinkedList } from '../linked-list.ts';
+import type { Linked, LinkedList } from '../util/linked-list.ts';
 import { Deadlines, type Timed } from './deadlines.ts';
 
 /** Waiter is one held poll: its room's set and its place among the deadlines. */

@@ -1,6 +1,6 @@
 import { nanoid } from 'nanoid';
-import { LinkedList, type Linked } from '../linked-list.ts';
-import { after, type MaybePromise } from '../maybe-promise.ts';
+import { LinkedList, type Linked } from '../util/linked-list.ts';
+import { after, type MaybePromise } from '../util/maybe-promise.ts';
 import type { Message } from '../protocol/packets.ts';
 import { Ring } from './ring.ts';
 import type { AppendResult, Draft, Entry, MessageStore, RoomTally, Slice, StoreEvent, StoreLimits, StoreListener } from './store.ts';

@@ -1,4 +1,4 @@
-import { after, type MaybePromise } from '../maybe-promise.ts';
+import { after, type MaybePromise } from '../util/maybe-promise.ts';
 import { JsonText, type PollCommand } from '../protocol/packets.ts';
 import type { Entry, MessageStore, Slice } from './store.ts';
 

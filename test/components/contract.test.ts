@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { postCommand } from '../../components/send-controller.ts';
-import { COMPONENTS_DIR } from '../../src/app.ts';
+import { COMPONENTS_DIR } from '../../src/app/app.ts';
 import { statusOf, type ErrorCode } from '../../src/protocol/errors.ts';
 import type { Reply } from '../../src/protocol/packets.ts';
 import type { Process } from '../../src/runtime/component.ts';
 import type { PortMap } from '../../src/runtime/port.ts';
 import { loadRegistry } from '../../src/runtime/registry.ts';
-import { readSettings } from '../../src/settings.ts';
+import { readSettings } from '../../src/app/settings.ts';
 import { harness, type Harness } from '../helpers/component-harness.ts';
 import { fakeRequest } from '../helpers/fake-request.ts';
 import { defaultGraph, isEdge } from '../helpers/graph-file.ts';
-import { memoryStores } from '../../src/stores.ts';
-import type { AppContext } from '../../src/app-context.ts';
+import { memoryStores } from '../../src/app/stores.ts';
+import type { AppContext } from '../../src/app/app-context.ts';
 import { NO_METERS } from '../../src/metrics/meters.ts';
 
 /** The contract every component in components/ keeps, checked over all of them. */

@@ -1,7 +1,7 @@
 import { nanoid } from 'nanoid';
 import { afterAll, afterEach, beforeAll, describe } from 'vitest';
-import { readSettings } from '../../src/settings.ts';
-import { memoryStores, openStores, type Stores } from '../../src/stores.ts';
+import { readSettings } from '../../src/app/settings.ts';
+import { memoryStores, openStores, type Stores } from '../../src/app/stores.ts';
 import { describeRequiring, missingBinaries } from '../e2e/system.ts';
 import { REDIS_BINARY, startRedis, type RedisServer } from './redis-server.ts';
 

@@ -1,8 +1,8 @@
-import type { AppContext } from '../../src/app-context.ts';
+import type { AppContext } from '../../src/app/app-context.ts';
 import type { Component, Process } from '../../src/runtime/component.ts';
 import type { PortMap } from '../../src/runtime/port.ts';
-import { readSettings, type Settings } from '../../src/settings.ts';
-import { memoryStores, type Stores } from '../../src/stores.ts';
+import { readSettings, type Settings } from '../../src/app/settings.ts';
+import { memoryStores, type Stores } from '../../src/app/stores.ts';
 import { NO_METERS, type Meters } from '../../src/metrics/meters.ts';
 
 /**

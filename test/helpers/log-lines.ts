@@ -1,4 +1,4 @@
-import { createLogger, type AppLogger } from '../../src/logger.ts';
+import { createLogger, type AppLogger } from '../../src/app/logger.ts';
 
 /** LogLine is one line a logger wrote, parsed. */
 export interface LogLine {

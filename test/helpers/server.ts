@@ -1,6 +1,6 @@
 import http from 'node:http';
-import { createApp, type App, type AppOptions } from '../../src/app.ts';
-import { readSettings } from '../../src/settings.ts';
+import { createApp, type App, type AppOptions } from '../../src/app/app.ts';
+import { readSettings } from '../../src/app/settings.ts';
 import type { Answer, AnyBody } from './bodies.ts';
 import { openPostingGraphFile } from './graph-file.ts';
 import { projectStoreEnv } from './project-store.ts';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { COMPONENTS_DIR } from '../../src/app.ts';
+import { COMPONENTS_DIR } from '../../src/app/app.ts';
 import { DEFAULT_CAPACITY } from '../../src/runtime/graph.ts';
 import { loadRegistry } from '../../src/runtime/registry.ts';
 import { isEdge, openPostingGraph, writeGraph } from '../helpers/graph-file.ts';

@@ -1,7 +1,7 @@
 import http, { type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.ts';
+import type { App } from '../../src/app/app.ts';
 import { capturingLogger, type LogLine } from '../helpers/log-lines.ts';
 import { call, heldPolls, startServer, waitFor, type TestServer } from '../helpers/server.ts';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { mallocTrim } from '../../src/malloc-trim.ts';
+import { mallocTrim } from '../../src/reclaim/malloc-trim.ts';
 import { capturingLogger } from '../helpers/log-lines.ts';
 import { heldPolls, openPoll, startServer, waitFor, type TestServer } from '../helpers/server.ts';
 
@@ -25,7 +25,7 @@ describe('giving memory back after a wave of clients', () => {
     await waitFor(() => app.reclaimer?.runs === 1, 5_000);
     await waitFor(() => lines.some((line) => line.msg === RECLAIMED));
     const told = lines.find((line) => line.msg === RECLAIMED);
-    // With the addon built (CI requires it: test/malloc-trim.test.ts) the trim must have run.
+    // With the addon built (CI requires it: test/reclaim/malloc-trim.test.ts) the trim must have run.
     const trim = mallocTrim.trim === undefined ? 'missing' : expect.stringMatching(/^(released|nothing-released)$/);
     expect(told).toMatchObject({ openRequests: { from: expect.any(Number), to: 0 }, rssMiB: { before: expect.any(Number), after: expect.any(Number) }, trim, trimMs: expect.any(Number) });
     // The peak counts the health checks that watched the polls, too.

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { COMPONENTS_DIR, HTTP_INPORT } from '../../src/app.ts';
+import { COMPONENTS_DIR, HTTP_INPORT } from '../../src/app/app.ts';
 import { GraphError } from '../../src/runtime/errors.ts';
 import { checkGraph, loadGraph, parseGraph } from '../../src/runtime/graph.ts';
 import { loadRegistry, type Registry } from '../../src/runtime/registry.ts';

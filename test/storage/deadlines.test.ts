@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Linked, LinkedList } from '../../src/linked-list.ts';
+import type { Linked, LinkedList } from '../../src/util/linked-list.ts';
 import { Deadlines, type Timed } from '../../src/storage/deadlines.ts';
 
 class Item implements Timed {

@@ -2,9 +2,9 @@ import { Redis } from 'ioredis';
 import { expect, it } from 'vitest';
 import { ProtocolError } from '../../src/protocol/errors.ts';
 import { RedisStartError } from '../../src/redis/connection.ts';
-import { readSettings } from '../../src/settings.ts';
+import { readSettings } from '../../src/app/settings.ts';
 import type { MessageStore, StoreEvent } from '../../src/storage/store.ts';
-import { openStores } from '../../src/stores.ts';
+import { openStores } from '../../src/app/stores.ts';
 import { describeRedis } from '../helpers/backends.ts';
 import { freePort } from '../helpers/ports.ts';
 

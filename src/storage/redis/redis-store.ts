@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { nanoid } from 'nanoid';
-import type { MaybePromise } from '../../maybe-promise.ts';
+import type { MaybePromise } from '../../util/maybe-promise.ts';
 import type { Message } from '../../protocol/packets.ts';
 import { Script, type ScriptReply as Reply } from '../../redis/scripts.ts';
 import { CoalescedReads } from './coalesced-reads.ts';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readSettings, SettingsError } from '../src/settings.ts';
+import { readSettings, SettingsError } from '../../src/app/settings.ts';
 
 describe('settings', () => {
   it('has the documented defaults', () => {

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-import { mallocTrim } from '../src/malloc-trim.ts';
-import { describeRequiring } from './e2e/system.ts';
+import { mallocTrim } from '../../src/reclaim/malloc-trim.ts';
+import { describeRequiring } from '../e2e/system.ts';
 
-const SCRIPT = fileURLToPath(new URL('./fixtures/fragment-and-trim.mjs', import.meta.url));
-const MODULE = fileURLToPath(new URL('../src/malloc-trim.ts', import.meta.url));
+const SCRIPT = fileURLToPath(new URL('../fixtures/fragment-and-trim.mjs', import.meta.url));
+const MODULE = fileURLToPath(new URL('../../src/reclaim/malloc-trim.ts', import.meta.url));
 
 describeRequiring('the malloc_trim addon (native/malloc-trim.c)', mallocTrim.problem, () => {
   it('hands back the free pages a burst of small blocks left between the ones still in use', () => {

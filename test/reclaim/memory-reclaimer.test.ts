@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { lowMemoryCollection, MemoryReclaimer, type Collected } from '../src/memory-reclaimer.ts';
+import { lowMemoryCollection, MemoryReclaimer, type Collected } from '../../src/reclaim/memory-reclaimer.ts';
 
 /** A reclaimer over a load and a clock the test sets. */
 function reclaimerUnderTest(minDrop = 1000) {

@@ -1,24 +1,24 @@
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import type { AppContext } from './app-context.ts';
-import { createHttpAdapter, type HttpAdapter } from './http/server.ts';
+import { createHttpAdapter, type HttpAdapter } from '../http/server.ts';
 import { createLogger, type AppLogger } from './logger.ts';
-import { mallocTrim } from './malloc-trim.ts';
-import { PrometheusMeters } from './metrics/prometheus.ts';
-import { Traces } from './tracing/traces.ts';
-import { lowMemoryCollection, MemoryReclaimer } from './memory-reclaimer.ts';
-import { errorBody, statusOf } from './protocol/errors.ts';
-import { requestOf, type HttpRequest } from './protocol/packets.ts';
-import { GraphError } from './runtime/errors.ts';
-import { describeChanges, type GraphChanges } from './runtime/graph-changes.ts';
-import { loadGraph, type GraphDefinition } from './runtime/graph.ts';
-import { Network } from './runtime/network.ts';
-import { loadRegistry, type Registry } from './runtime/registry.ts';
+import { mallocTrim } from '../reclaim/malloc-trim.ts';
+import { PrometheusMeters } from '../metrics/prometheus.ts';
+import { Traces } from '../tracing/traces.ts';
+import { lowMemoryCollection, MemoryReclaimer } from '../reclaim/memory-reclaimer.ts';
+import { errorBody, statusOf } from '../protocol/errors.ts';
+import { requestOf, type HttpRequest } from '../protocol/packets.ts';
+import { GraphError } from '../runtime/errors.ts';
+import { describeChanges, type GraphChanges } from '../runtime/graph-changes.ts';
+import { loadGraph, type GraphDefinition } from '../runtime/graph.ts';
+import { Network } from '../runtime/network.ts';
+import { loadRegistry, type Registry } from '../runtime/registry.ts';
 import type { Settings } from './settings.ts';
 import { openStores } from './stores.ts';
 
 /** COMPONENTS_DIR is where the registry finds the components graph.json names. */
-export const COMPONENTS_DIR = fileURLToPath(new URL('../components/', import.meta.url));
+export const COMPONENTS_DIR = fileURLToPath(new URL('../../components/', import.meta.url));
 
 /** The inport every graph must declare: where HTTP requests enter. */
 export const HTTP_INPORT = { name: 'http', datatype: 'request' } as const;
@@ -65,7 +65,7 @@ export async function createApp(settings: Settings, options: AppOptions = {}): P
   const stores = await openStores(settings, now, logger);
   const traces = new Traces(settings.traceSample);
   // Loaded only when asked for: a server that exports nothing loads nothing of OpenTelemetry.
-  const spans = settings.otlpEndpoint === undefined ? undefined : (await import('./tracing/otlp-export.ts')).exportSpans(traces, settings.otlpEndpoint);
+  const spans = settings.otlpEndpoint === undefined ? undefined : (await import('../tracing/otlp-export.ts')).exportSpans(traces, settings.otlpEndpoint);
   let loadedAt = new Date().toISOString();
   const adapter = createHttpAdapter(settings, logger, traces);
   const meters = new PrometheusMeters({ describeNetwork: () => network.describe(), answerCounts: () => adapter.open.answerCounts() });

@@ -1,23 +1,23 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { JsonText, PlainText, type Headers, type HttpRequest, type QueryValue, type SessionRef } from '../protocol/packets.ts';
-import type { Linked, LinkedList } from '../linked-list.ts';
+import type { Linked, LinkedList } from '../util/linked-list.ts';
 import { NO_FIELDS, parseForm } from './form.ts';
 import type { OpenRequest, OpenRequests } from './open-requests.ts';
 import { CLIENT_GONE, type Trace } from '../tracing/traces.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
-const PACKET = Symbol('flowchat.packet');
+const REQUEST = Symbol('flowchat.request');
 
-type WithPacket = ServerResponse & { [PACKET]?: Packet };
+type WithRequest = ServerResponse & { [REQUEST]?: IncomingRequest };
 
 /**
- * Packet is the framework-free HttpRequest that travels the graph for one
+ * IncomingRequest is the framework-free HttpRequest that travels the graph for one
  * fastify request. It is a class, not a closure, because thousands of them
  * wait at once as held polls: what they share lives on the prototype.
  */
-class Packet implements OpenRequest {
+class IncomingRequest implements OpenRequest {
   params = NO_PARAMS;
   route = 'none';
   trace: Trace | undefined = undefined;
@@ -32,16 +32,16 @@ class Packet implements OpenRequest {
 
   constructor(
     private readonly req: FastifyRequest,
-    private readonly res: WithPacket,
+    private readonly res: WithRequest,
     private readonly open: OpenRequests,
   ) {
-    res[PACKET] = this;
+    res[REQUEST] = this;
     // `on`, not `once`: a response closes only once, and `once` would wrap the listener anew for every request.
     res.on('close', onClose);
     open.add(this);
   }
 
-  // Read through, not copied: every field a Packet holds, a held poll holds for its whole wait.
+  // Read through, not copied: every field an IncomingRequest holds, a held poll holds for its whole wait.
   get method(): string {
     return this.req.method;
   }
@@ -105,7 +105,7 @@ class Packet implements OpenRequest {
   private end(state: 'answered' | 'gone'): void {
     this.state = state;
     this.open.delete(this);
-    this.res[PACKET] = undefined;
+    this.res[REQUEST] = undefined;
     const endings = this.endings;
     this.endings = undefined;
     if (typeof endings === 'function') endings();
@@ -120,18 +120,18 @@ function queryStart(url: string): number {
 }
 
 // One listener shared by every response: EventEmitter calls it with the response as `this`.
-function onClose(this: WithPacket): void {
-  this[PACKET]?.gone();
+function onClose(this: WithRequest): void {
+  this[REQUEST]?.gone();
 }
 
 /**
- * toPacket wraps a fastify request into the HttpRequest that travels the
+ * incomingRequest wraps a fastify request into the HttpRequest that travels the
  * graph, and takes the reply over from fastify: answers are written straight
  * to the socket, the hot path of every poll.
  */
-export function toPacket(req: FastifyRequest, res: FastifyReply, open: OpenRequests): HttpRequest & { trace: Trace | undefined } {
+export function incomingRequest(req: FastifyRequest, res: FastifyReply, open: OpenRequests): HttpRequest & { trace: Trace | undefined } {
   res.hijack();
-  return new Packet(req, res.raw, open);
+  return new IncomingRequest(req, res.raw, open);
 }
 
 /** writeAnswer answers with PROTOCOL.md's common headers; a JsonText's bytes are shared, not re-encoded. */

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 /** Where `npm ci` builds native/malloc-trim.c (package.json's install script runs node-gyp). */
-const ADDON = fileURLToPath(new URL('../build/Release/malloc_trim.node', import.meta.url));
+const ADDON = fileURLToPath(new URL('../../build/Release/malloc_trim.node', import.meta.url));
 
 /**
  * The allocator's trim: `trim()` asks the C allocator to hand its free pages

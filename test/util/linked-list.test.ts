@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LinkedList, type Linked } from '../src/linked-list.ts';
+import { LinkedList, type Linked } from '../../src/util/linked-list.ts';
 
 class Item implements Linked {
   prev: Linked | undefined = undefined;

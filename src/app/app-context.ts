@@ -1,9 +1,9 @@
-import { componentFor } from './runtime/component.ts';
-import type { NetworkDescription } from './runtime/network.ts';
-import type { Meters } from './metrics/meters.ts';
-import type { Scrape } from './metrics/prometheus.ts';
+import { componentFor } from '../runtime/component.ts';
+import type { NetworkDescription } from '../runtime/network.ts';
+import type { Meters } from '../metrics/meters.ts';
+import type { Scrape } from '../metrics/prometheus.ts';
 import type { Settings } from './settings.ts';
-import type { FinishedTrace } from './tracing/traces.ts';
+import type { FinishedTrace } from '../tracing/traces.ts';
 import type { Stores } from './stores.ts';
 
 /**

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Tuning } from './runtime/graph.ts';
+import type { Tuning } from '../runtime/graph.ts';
 
 /**
  * Settings come from the environment, are checked once at start and frozen.
