@@ -43,7 +43,7 @@ export interface Person {
 }
 
 /**
- * RoomCommand is a request to B/rooms on its way from Session to Rooms:
+ * RoomCommand is a request to B/rooms on its way from Session (through RateLimit) to Rooms:
  * Session has read the nicks it names (`members`, or the invitation's `nick`)
  * and found who holds each; Rooms decides the rest.
  */
@@ -65,9 +65,9 @@ export interface RoomInfo {
 }
 
 /**
- * RoomListing travels Rooms → Presence → Storage: Rooms names the private
- * rooms the caller may see, Presence counts who is online, Storage adds the
- * public rooms and their last ids and answers.
+ * RoomListing travels Rooms → Storage → Presence: Rooms names the private
+ * rooms the caller may see, Storage adds the public rooms and each room's
+ * last id, Presence counts who is online in each and answers.
  */
 export interface RoomListing {
   readonly request: HttpRequest;

@@ -9,12 +9,11 @@
  *   empty: size === 0        full: size === capacity
  *
  * A sender whose packet finds the ring full waits (backpressure) in `blocked`,
- * in order, until the consumer makes room. A consumer that finds the ring
- * empty waits in `receiver`. A packet sent while the consumer waits is handed
- * over directly and never touches the ring.
+ * in order, until the network takes a packet out and makes room. The network
+ * takes packets only when its process is free (`takeWaiting`); a packet for
+ * an idle process never enters the ring at all (`countHandedOver`).
  *
- * Closing lets the consumer drain what was sent before the close, then ends
- * it; sending after the close throws.
+ * Closing refuses later sends; what was sent before stays to be taken.
  */
 export class Channel<T> {
   readonly capacity: number;
@@ -22,7 +21,6 @@ export class Channel<T> {
   private head = 0;
   private size = 0;
   private readonly blocked: { packet: T; resume: () => void }[] = [];
-  private receiver: ((result: IteratorResult<T, undefined>) => void) | undefined;
   private closed = false;
   /** Packets accepted since the channel was made. */
   sent = 0;
@@ -52,12 +50,6 @@ export class Channel<T> {
   send(packet: T): Promise<void> | undefined {
     if (this.closed) throw new ChannelClosedError();
     this.sent++;
-    const receiver = this.receiver;
-    if (receiver !== undefined) {
-      this.receiver = undefined;
-      receiver({ value: packet, done: false });
-      return undefined;
-    }
     if (this.size < this.capacity) {
       this.push(packet);
       return undefined;
@@ -73,52 +65,18 @@ export class Channel<T> {
     this.sent++;
   }
 
-  /** Takes the next packet if one is ready, without waiting. */
-  tryReceive(): IteratorResult<T, undefined> | undefined {
-    if (this.size > 0) return { value: this.shift(), done: false };
-    if (this.closed) return DONE;
-    return undefined;
-  }
-
   /**
    * takeWaiting takes the next buffered packet, for a consumer that saw
-   * `waiting` > 0: unlike tryReceive it wraps nothing, as it runs for every
-   * packet that had to wait.
+   * `waiting` > 0; a sender that waited for room takes its place.
    */
   takeWaiting(): T {
     if (this.size === 0) throw new Error('No packet is waiting in the channel; check waiting > 0 first');
     return this.shift();
   }
 
-  /** Waits for the next packet; `done` once the channel is closed and drained. */
-  receive(): Promise<IteratorResult<T, undefined>> {
-    const ready = this.tryReceive();
-    if (ready !== undefined) return Promise.resolve(ready);
-    if (this.receiver !== undefined) {
-      throw new Error('Channel has one consumer; a second receive() was called while one was waiting');
-    }
-    return new Promise((resolve) => {
-      this.receiver = resolve;
-    });
-  }
-
-  /** Stops new sends; the consumer still gets what is buffered, then ends. */
+  /** Stops new sends; what is buffered stays to be taken. */
   close(): void {
-    if (this.closed) return;
     this.closed = true;
-    const receiver = this.receiver;
-    if (receiver !== undefined && this.size === 0) {
-      this.receiver = undefined;
-      receiver(DONE);
-    }
-  }
-
-  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
-    for (;;) {
-      const result = await this.receive();
-      if (result.done) return;
-      yield result.value;
-    }
   }
 
   private push(packet: T): void {
@@ -140,8 +98,6 @@ export class Channel<T> {
     return packet;
   }
 }
-
-const DONE: IteratorResult<never, undefined> = Object.freeze({ value: undefined, done: true });
 
 /** ChannelClosedError is thrown by a send on a closed channel. */
 export class ChannelClosedError extends Error {
