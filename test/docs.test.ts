@@ -6,8 +6,8 @@ import { graphProblems } from '../src/runtime/errors.ts';
 import { loadRegistry } from '../src/runtime/registry.ts';
 import { GENERATED, withTable } from '../scripts/settings-tables.ts';
 
-/** Keeps the error codes in code, in the READMEs and in PROTOCOL.md in step: the protocol's in README.md, the graph's beside the components. */
-const readme = readFileSync('README.md', 'utf8');
+/** Keeps the error codes in code, in the READMEs and in PROTOCOL.md in step: the protocol's beside its code, the graph's beside the components. */
+const readme = readFileSync('src/protocol/README.md', 'utf8');
 const componentsReadme = readFileSync('components/README.md', 'utf8');
 const PROTOCOL = '../shared/PROTOCOL.md';
 
@@ -32,7 +32,7 @@ describe('error codes', () => {
   const rows = tableRows(readme);
   const graphRows = tableRows(componentsReadme);
 
-  it.each(Object.entries(protocolErrors))('%s is in the README with its status', (code, [status]) => {
+  it.each(Object.entries(protocolErrors))('%s is in src/protocol/README.md with its status', (code, [status]) => {
     expect(rows.get(code)?.[0]).toBe(String(status));
   });
 
