@@ -79,6 +79,7 @@ export async function createApp(settings: Settings, options: AppOptions = {}): P
   });
   // A network that cannot start must not leave Redis connections holding the process open.
   await network.start().catch(async (error: unknown) => {
+    await spans?.stop();
     await stores.close();
     throw error;
   });

@@ -13,20 +13,20 @@ export type OpenRequest = HttpRequest & Linked;
 export class OpenRequests {
   private readonly open = new LinkedList<OpenRequest>();
   private highWater = 0;
-  /** Answers written, by route and status: `route status` → count. */
-  private readonly answers = new Map<string, number>();
+  /** Answers written, by route, then by status. */
+  private readonly answers = new Map<string, Map<number, number>>();
 
-  /** answered counts an answer, for flowchat_http_requests_total. */
+  /** answered counts an answer, for flowchat_http_requests_total: once per answer, so no string is made. */
   answered(route: string, status: number): void {
-    const key = `${route} ${status}`;
-    this.answers.set(key, (this.answers.get(key) ?? 0) + 1);
+    let byStatus = this.answers.get(route);
+    if (byStatus === undefined) this.answers.set(route, (byStatus = new Map()));
+    byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
   }
 
   /** answerCounts gives how many answers each route gave with each status. */
   *answerCounts(): Iterable<{ route: string; status: string; count: number }> {
-    for (const [key, count] of this.answers) {
-      const space = key.lastIndexOf(' ');
-      yield { route: key.slice(0, space), status: key.slice(space + 1), count };
+    for (const [route, byStatus] of this.answers) {
+      for (const [status, count] of byStatus) yield { route, status: String(status), count };
     }
   }
 
