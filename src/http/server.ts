@@ -85,7 +85,8 @@ export function createHttpAdapter(settings: Settings, logger: AppLogger, traces?
       return sendJson(res, statusOf('OVERLOADED'), errorBody('OVERLOADED'), { 'retry-after': '1' });
     }
     const request = incomingRequest(req, res, open);
-    if (traces !== undefined) request.trace = traces.begin(req.method, request.path, req.headers.traceparent);
+    const trace = traces?.begin(request, req.headers.traceparent);
+    if (trace !== undefined) request.trace = trace;
     const pending = enter(request);
     if (pending === undefined) return;
     // The graph is full: this connection sends nothing more until its request is in (backpressure reaches the socket).
