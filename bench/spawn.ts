@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { readOpenFilesLimit } from './proc.ts';
@@ -13,7 +13,7 @@ import { RESULT_PREFIX, type LoadgenOutput, type LoadgenTask, type ServerName, t
  * pid the harness holds is the server's own (what `npm start` would not give).
  */
 
-/** ROOT is the repository, where `node --import tsx src/main.ts` must run. */
+/** ROOT is the repository, where flowchat (dist/src/main.js once built) must run. */
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** SERVER_CPU and LOADGEN_CPU are the CPUs the two sides are pinned to. */
@@ -80,8 +80,18 @@ export interface ServerOptions {
 const BASE_PATH = '/gochat/chat';
 const READY = /is running at (http:\/\/[^/\s]+)\//;
 
+let built = false;
+
+/** ensureBuilt compiles flowchat once per bench run (`npm run build`, a no-op when nothing changed): it runs as `npm start` does, from dist/. */
+function ensureBuilt(): void {
+  if (built) return;
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  built = true;
+}
+
 /** startServer starts flowchat or the baseline on a free loopback port and waits for its ready line. */
 export async function startServer(name: ServerName, options: ServerOptions): Promise<RunningServer> {
+  if (name === 'flowchat') ensureBuilt();
   // flowchat runs as `npm start` runs it (its node flags and environment defaults); the baseline with Node's defaults.
   const start = name === 'flowchat' ? npmStartCommand(ROOT, process.env) : { env: {}, nodeArgs: ['--import', 'tsx', 'bench/baseline.ts'] };
   const profile = options.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`];

@@ -1,8 +1,15 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-/** Where `npm ci` builds native/malloc-trim.c (package.json's install script runs node-gyp). */
-const ADDON = fileURLToPath(new URL('../../build/Release/malloc_trim.node', import.meta.url));
+/**
+ * Where `npm ci` builds native/malloc-trim.c (package.json's install script
+ * runs node-gyp): build/ at the root, two folders up from src/reclaim/, or
+ * three from the compiled dist/src/reclaim/.
+ */
+const ADDON = ['../../build/Release/malloc_trim.node', '../../../build/Release/malloc_trim.node']
+  .map((relative) => fileURLToPath(new URL(relative, import.meta.url)))
+  .find((file) => existsSync(file)) ?? fileURLToPath(new URL('../../build/Release/malloc_trim.node', import.meta.url));
 
 /**
  * The allocator's trim: `trim()` asks the C allocator to hand its free pages

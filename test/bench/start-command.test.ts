@@ -4,7 +4,7 @@ import { ROOT } from '../../bench/spawn.ts';
 
 describe('the start command the bench runs flowchat with', () => {
   it("is package.json's start script: its node arguments and MALLOC_ARENA_MAX, defaulted as the shell would", () => {
-    expect(npmStartCommand(ROOT, {})).toEqual({ env: { MALLOC_ARENA_MAX: '2' }, nodeArgs: ['--import', 'tsx', 'src/main.ts'] });
+    expect(npmStartCommand(ROOT, {})).toEqual({ env: { MALLOC_ARENA_MAX: '2' }, nodeArgs: ['dist/src/main.js'] });
     expect(npmStartCommand(ROOT, { MALLOC_ARENA_MAX: '8' }).env).toEqual({ MALLOC_ARENA_MAX: '8' });
     // An empty variable takes the default, as ${NAME:-value} does.
     expect(npmStartCommand(ROOT, { MALLOC_ARENA_MAX: '' }).env).toEqual({ MALLOC_ARENA_MAX: '2' });

@@ -101,6 +101,24 @@ describe('npm start', () => {
     }
   };
 
+  it('runs the compiled server (dist/, which npm ci and npm start build) with plain node, the allocator addon found', async ({ skip }) => {
+    skip(process.platform !== 'linux', 'reads /proc, which only Linux has');
+    const server = await spawnServer({ command: NPM_START });
+    try {
+      const { readFile } = await import('node:fs/promises');
+      const npmPid = server.child.pid as number;
+      const children = (await readFile(`/proc/${npmPid}/task/${npmPid}/children`, 'utf8')).trim().split(/\s+/);
+      const commands = await Promise.all(children.map((pid) => readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')));
+      const node = commands.map((c) => c.split('\0')).find((argv) => argv.includes('dist/src/main.js'));
+      expect(node?.filter((arg) => arg !== '')).toEqual([expect.stringMatching(/node$/), 'dist/src/main.js']);
+      expect((await call(`${server.base}/health`)).status).toBe(200);
+      // Without the addon the server warns that memory will stay resident.
+      expect(server.output().stdout).not.toContain('will stay resident');
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('starts the server with two malloc arenas (MALLOC_ARENA_MAX=2)', async ({ skip }) => {
     skip(process.platform !== 'linux', 'reads /proc, which only Linux has');
     await expectArenas(undefined, 'MALLOC_ARENA_MAX=2');
