@@ -1,4 +1,4 @@
-import * as oidc from 'openid-client';
+import type * as OpenId from 'openid-client';
 import { defineChatComponent } from '../src/app/app-context.ts';
 import { ProtocolError } from '../src/protocol/errors.ts';
 import { errorReply, refusalOf, reply, type HttpRequest } from '../src/protocol/packets.ts';
@@ -36,15 +36,20 @@ export default defineChatComponent({
   create({ out, app, background }) {
     const settings = app.settings.oidc;
     const pending = new Map<string, Pending>();
-    let configuration: Promise<oidc.Configuration> | undefined;
+    let configuration: Promise<OpenId.Configuration> | undefined;
+    // Loaded at the first sign-in: a server with no provider configured loads nothing of it.
+    let client: Promise<typeof OpenId> | undefined;
+    const openid = (): Promise<typeof OpenId> => (client ??= import('openid-client'));
 
     const callbackUrl = (s: OidcSettings): string => `${s.publicUrl}${app.settings.basePath}/auth/oidc/callback`;
 
-    function discover(s: OidcSettings): Promise<oidc.Configuration> {
+    function discover(s: OidcSettings): Promise<OpenId.Configuration> {
       const issuer = new URL(s.issuer);
       // Plain http only to a provider on this machine (tests, development); anywhere else, https.
       const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(issuer.hostname);
-      configuration ??= oidc.discovery(issuer, s.clientId, s.clientSecret, undefined, loopback ? { execute: [oidc.allowInsecureRequests] } : undefined);
+      configuration ??= openid().then((oidc) =>
+        oidc.discovery(issuer, s.clientId, s.clientSecret, undefined, loopback ? { execute: [oidc.allowInsecureRequests] } : undefined),
+      );
       configuration.catch(() => (configuration = undefined));
       return configuration;
     }
@@ -60,6 +65,7 @@ export default defineChatComponent({
 
     async function begin(request: HttpRequest, s: OidcSettings): Promise<void> {
       const config = await discover(s);
+      const oidc = await openid();
       forgetStale();
       if (pending.size >= MAX_PENDING) throw new ProtocolError('RATE_LIMITED', 'too many sign-ins are under way; try again in a minute', { 'retry-after': '60' });
       const verifier = oidc.randomPKCECodeVerifier();
@@ -79,6 +85,7 @@ export default defineChatComponent({
 
     async function finish(request: HttpRequest, s: OidcSettings): Promise<void> {
       const config = await discover(s);
+      const oidc = await openid();
       const state = typeof request.query.state === 'string' ? request.query.state : '';
       const begun = pending.get(state);
       // Each state answers once: a forged one was never handed out, a replayed one is gone.

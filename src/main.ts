@@ -1,5 +1,5 @@
 import { createApp } from './app/app.ts';
-import { redacted, RedisStartError } from './redis/connection.ts';
+import { redacted, RedisStartError } from './redis/redis-url.ts';
 import { GraphError } from './runtime/errors.ts';
 import { pagePath, readSettings, SettingsError } from './app/settings.ts';
 

@@ -1,4 +1,5 @@
 import { Redis, ReplyError, type RedisOptions } from 'ioredis';
+import { RedisStartError } from './redis-url.ts';
 import { ProtocolError } from '../protocol/errors.ts';
 
 /** Seconds a client should wait before retrying a request the store could not serve: about one reconnection's time. */
@@ -26,15 +27,6 @@ const OPTIONS: RedisOptions = {
   enableAutoPipelining: true,
   retryStrategy: (attempts) => Math.min(attempts * RECONNECT_STEP_MS, RECONNECT_MAX_MS),
 };
-
-/** RedisStartError says why the server cannot start on REDIS_URL. */
-export class RedisStartError extends Error {
-  constructor(url: string, cause: unknown) {
-    const why = cause instanceof Error ? cause.message : String(cause);
-    super(`Redis at ${redacted(url)} cannot be reached (${why}): start Redis there, correct REDIS_URL, or unset REDIS_URL to keep everything in this process's memory`);
-    this.name = 'RedisStartError';
-  }
-}
 
 /**
  * connectRedis opens a connection and waits until Redis answers (after
@@ -72,15 +64,4 @@ export function storeCall<T>(call: Promise<T>): Promise<T> {
     if (!unavailable(error)) throw error;
     throw new ProtocolError('STORE_UNAVAILABLE', undefined, { 'retry-after': STORE_RETRY_AFTER });
   });
-}
-
-/** redacted hides the password of a Redis URL, for messages and logs. */
-export function redacted(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unreadable URL)';
-  }
 }

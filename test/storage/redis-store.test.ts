@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { expect, it } from 'vitest';
 import { ProtocolError } from '../../src/protocol/errors.ts';
-import { RedisStartError } from '../../src/redis/connection.ts';
+import { RedisStartError } from '../../src/redis/redis-url.ts';
 import { readSettings } from '../../src/app/settings.ts';
 import type { MessageStore, StoreEvent } from '../../src/storage/store.ts';
 import { openStores } from '../../src/app/stores.ts';
