@@ -8,6 +8,7 @@ import { integerSetting } from '../src/runtime/port.ts';
 import { HeldPolls } from '../src/storage/held-polls.ts';
 import { emptyAnswer, newMessageAnswer, pollAnswer } from '../src/storage/poll-answer.ts';
 import { ReadsInFlight } from '../src/storage/reads-in-flight.ts';
+import { SharedAnswers } from '../src/storage/shared-answers.ts';
 import type { AppendResult, Entry, RoomTally, StoreEvent } from '../src/storage/store.ts';
 
 // Seconds a client should wait before polling again when all poll slots are taken.
@@ -54,6 +55,7 @@ export default defineChatComponent({
     let maxHeldPolls = settings.maxHeldPolls.default;
     const held = new HeldPolls((command) => void out.send('out', ok(command, emptyAnswer(store.epoch, command))));
     const reads = new ReadsInFlight();
+    const shared = new SharedAnswers();
     // Answers to polls an in-memory append released while its handler ran: the handler waits for them.
     let releasing: Sent;
     const unsubscribe = store.subscribe(heard);
@@ -99,7 +101,7 @@ export default defineChatComponent({
 
     function poll(command: PollCommand): Sent {
       if (command.request.ended) return undefined;
-      const found = pollAnswer(store, command, maxAnswerBytes);
+      const found = pollAnswer(store, command, maxAnswerBytes, shared);
       if (!(found instanceof Promise)) return hold(command, found, 0);
       reads.begin(command.room);
       const done = found.then(
@@ -231,6 +233,7 @@ export default defineChatComponent({
 
       maxAnswerBytes(bytes) {
         maxAnswerBytes = bytes;
+        shared.forget();
       },
 
       maxListed(max) {

@@ -1,5 +1,6 @@
 import { after, type MaybePromise } from '../util/maybe-promise.ts';
 import { JsonText, type PollCommand } from '../protocol/packets.ts';
+import type { SharedAnswers } from './shared-answers.ts';
 import type { Entry, MessageStore, Slice } from './store.ts';
 
 // Room for the answer's own fields around its messages: epoch, room, next and the flags.
@@ -11,24 +12,36 @@ const ENVELOPE_BYTES = 512;
  * answer stays within `maxBytes` (PROTOCOL.md: 1 MiB): it stops early, with
  * at least one message and `more: true`.
  */
-export function pollAnswer(store: MessageStore, command: PollCommand, maxBytes: number): MaybePromise<JsonText | undefined> {
+export function pollAnswer(store: MessageStore, command: PollCommand, maxBytes: number, shared: SharedAnswers): MaybePromise<JsonText | undefined> {
   // Checked here rather than chained with `after`: the in-memory read of every poll allocates no closure.
   const slice = store.read(command.room, command.since, command.limit, command.timeoutMs > 0);
-  return slice instanceof Promise ? slice.then((s) => answerAfterRead(store, command, s, maxBytes)) : answerAfterRead(store, command, slice, maxBytes);
+  return slice instanceof Promise
+    ? slice.then((s) => answerAfterRead(store, command, s, maxBytes, shared))
+    : answerAfterRead(store, command, slice, maxBytes, shared);
 }
 
 /** answerAfterRead answers from what the read after `since` found, reading again from 0 when the client must reset. */
-function answerAfterRead(store: MessageStore, command: PollCommand, slice: Slice, maxBytes: number): MaybePromise<JsonText | undefined> {
+function answerAfterRead(store: MessageStore, command: PollCommand, slice: Slice, maxBytes: number, shared: SharedAnswers): MaybePromise<JsonText | undefined> {
   // The store's epoch is the one its read saw.
   const reset = (command.epoch !== undefined && command.epoch !== store.epoch) || command.since > slice.lastId;
-  if (!reset) return answerOf(store.epoch, command, slice, command.since, false, maxBytes);
-  return after(store.read(command.room, 0, command.limit), (all) => answerOf(store.epoch, command, all, 0, true, maxBytes));
+  if (!reset) return answerOf(store.epoch, command, slice, command.since, false, maxBytes, shared);
+  return after(store.read(command.room, 0, command.limit), (all) => answerOf(store.epoch, command, all, 0, true, maxBytes, shared));
 }
 
-/** answerOf makes a poll's answer from what a read after `since` found; undefined: hold the poll. */
-function answerOf(epoch: string, command: PollCommand, slice: Slice, since: number, reset: boolean, maxBytes: number): JsonText | undefined {
+/** answerOf makes a poll's answer from what a read after `since` found, or takes the one made for the same question; undefined: hold the poll. */
+function answerOf(epoch: string, command: PollCommand, slice: Slice, since: number, reset: boolean, maxBytes: number, shared: SharedAnswers): JsonText | undefined {
+  if (slice.entries.length === 0 && !reset && command.timeoutMs > 0) return undefined;
+  const question = `${since} ${command.limit} ${reset}`;
+  const known = shared.get(epoch, command.room, slice, question);
+  if (known !== undefined) return known;
+  const answer = freshAnswer(epoch, command, slice, since, reset, maxBytes);
+  shared.set(epoch, command.room, slice, question, answer);
+  return answer;
+}
+
+/** freshAnswer makes a poll's answer from what a read after `since` found. */
+function freshAnswer(epoch: string, command: PollCommand, slice: Slice, since: number, reset: boolean, maxBytes: number): JsonText {
   const entries = withinBytes(slice.entries, maxBytes - ENVELOPE_BYTES);
-  if (entries.length === 0 && !reset && command.timeoutMs > 0) return undefined;
   const lastReturned = entries.at(-1)?.message.id;
   return pollBody(epoch, command.room, entries, {
     next: lastReturned ?? since,

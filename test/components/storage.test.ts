@@ -54,6 +54,31 @@ afterEach(() => {
 });
 
 describe('Storage', () => {
+  describe('answers at once', () => {
+    /** bodyOf polls and gives the body Storage answered with, as it sent it. */
+    async function bodyOf(s: StorageUnderTest, query: Record<string, string>): Promise<unknown> {
+      await s.harness.send('poll', pollCommand(fakeRequest({ query: { timeout: '0', ...query } })));
+      const body = (s.harness.sent.out as Reply[]).at(-1)?.body;
+      s.flush();
+      return body;
+    }
+
+    it('share one answer between polls that ask a room the same thing, until the room changes', async () => {
+      const s = new StorageUnderTest();
+      for (const text of ['one', 'two', 'three']) await s.post(text);
+      const first = await bodyOf(s, { since: '1' });
+      expect(await bodyOf(s, { since: '1' })).toBe(first);
+      // Another question is another answer.
+      expect(await bodyOf(s, { since: '2' })).not.toBe(first);
+      expect(await bodyOf(s, { since: '1', limit: '1' })).not.toBe(first);
+      // An append changes the room: the same question gets a new answer, with the new message.
+      await s.post('four');
+      const after = await bodyOf(s, { since: '1' });
+      expect(after).not.toBe(first);
+      expect((await s.poll({ since: '1' })).answers[0]?.body.messages.map((m: { text: string }) => m.text)).toEqual(['two', 'three', 'four']);
+    });
+  });
+
   describe('posts', () => {
     it('numbers messages 1, 2, 3 in each room on its own', async () => {
       const s = new StorageUnderTest();
