@@ -110,6 +110,14 @@ export function checkGraph(raw: unknown, source: string, options: GraphCheckOpti
   return graph;
 }
 
+/** settingFromText reads a setting written as text (an environment variable) as a datatype; undefined when it is not one. */
+export function settingFromText(raw: string, datatype: Datatype): unknown {
+  if (datatype === 'integer') return /^-?[0-9]{1,16}$/.test(raw) ? Number(raw) : undefined;
+  if (datatype === 'number') return raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : undefined;
+  if (datatype === 'boolean') return raw === 'true' || raw === 'false' ? raw === 'true' : undefined;
+  return datatype === 'string' || datatype === 'all' ? raw : undefined;
+}
+
 /** locate turns V8's "at position N" into a 1-based line and column. */
 function locate(text: string, message: string): { line: number; column: number } {
   const match = /position (\d+)/.exec(message);
@@ -266,11 +274,7 @@ class GraphChecker {
   /** tuned reads an environment variable's text as the port's datatype, or reports why it cannot. */
   private tuned(tuning: Tuning, spec: PortSpec, where: string): unknown {
     const { raw } = tuning;
-    let data: unknown;
-    if (spec.datatype === 'integer' && /^-?[0-9]{1,16}$/.test(raw)) data = Number(raw);
-    else if (spec.datatype === 'number' && raw.trim() !== '' && Number.isFinite(Number(raw))) data = Number(raw);
-    else if (spec.datatype === 'boolean' && (raw === 'true' || raw === 'false')) data = raw === 'true';
-    else if (spec.datatype === 'string' || spec.datatype === 'all') data = raw;
+    const data = settingFromText(raw, spec.datatype);
     const detail = data === undefined ? undefined : spec.check?.(data);
     if (data === undefined || detail !== undefined) {
       this.report(problem('GRAPH_ENVIRONMENT', where, tuning.variable, raw, spec.datatype, detail ? ` that ${detail}` : ''));

@@ -1,5 +1,6 @@
 import type { AppContext } from '../../src/app/app-context.ts';
 import type { Component, Process } from '../../src/runtime/component.ts';
+import { settingFromText } from '../../src/runtime/graph.ts';
 import type { PortMap } from '../../src/runtime/port.ts';
 import { readSettings, type Settings } from '../../src/app/settings.ts';
 import { memoryStores, type Stores } from '../../src/app/stores.ts';
@@ -62,7 +63,7 @@ export function harness(component: Component, options: HarnessOptions = {}): Har
   for (const [port, spec] of Object.entries(component.inPorts)) {
     if (spec.default === undefined) continue;
     const tuned = settings.tuning.find((t) => t.component === component.name && t.port === port);
-    const value = tuned === undefined ? spec.default : spec.datatype === 'boolean' ? tuned.raw === 'true' : Number(tuned.raw);
+    const value = tuned === undefined ? spec.default : settingFromText(tuned.raw, spec.datatype);
     void process[port]?.(value);
   }
   return {
