@@ -55,7 +55,7 @@ export default defineChatComponent({
     let maxHeldPolls = settings.maxHeldPolls.default;
     const held = new HeldPolls((command) => void out.send('out', ok(command, emptyAnswer(store.epoch, command))));
     const reads = new ReadsInFlight();
-    const shared = new SharedAnswers();
+    const sharedAnswers = new SharedAnswers();
     // Answers to polls an in-memory append released while its handler ran: the handler waits for them.
     let releasing: Sent;
     const unsubscribe = store.subscribe(heard);
@@ -101,7 +101,7 @@ export default defineChatComponent({
 
     function poll(command: PollCommand): Sent {
       if (command.request.ended) return undefined;
-      const found = pollAnswer(store, command, maxAnswerBytes, shared);
+      const found = pollAnswer(store, command, maxAnswerBytes, sharedAnswers);
       if (!(found instanceof Promise)) return hold(command, found, 0);
       reads.begin(command.room);
       const done = found.then(
@@ -233,7 +233,7 @@ export default defineChatComponent({
 
       maxAnswerBytes(bytes) {
         maxAnswerBytes = bytes;
-        shared.forget();
+        sharedAnswers.forget();
       },
 
       maxListed(max) {
