@@ -34,10 +34,13 @@ describe('backpressure from a stalled process to the sockets', () => {
     const s = await stalled();
     gate.close();
     const sent = 300;
-    const answers = Array.from({ length: sent }, () => call(`${s.base}/health`));
+    let answered = 0;
+    const answers = Array.from({ length: sent }, () => call(`${s.base}/health`).finally(() => answered++));
     // In the graph: one held by the Gate, one in its connection, one Session is sending, the inport's buffer; then the waiting ones.
     const bound = 1 + 1 + 1 + DEFAULT_CAPACITY + MAX_WAITING;
     await waitFor(() => s.app.adapter.waiting === MAX_WAITING);
+    // Every request has arrived: refused at once, or held by the server.
+    await waitFor(() => answered + s.app.adapter.open.size === sent);
     let most = 0;
     for (let i = 0; i < 20; i++) {
       most = Math.max(most, s.app.adapter.open.size);
