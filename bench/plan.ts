@@ -33,8 +33,13 @@ const PLANS: Readonly<Record<Mode, Omit<Plan, 'mode' | 'maxHeldPolls'>>> = {
     memory: { kind: 'memory', polls: 200, settleMs: 200, afterCloseMs: 500 },
     flow: { kind: 'flow', packets: 100_000, runs: 1 },
   },
-  // More measured rounds than a full run, so the profile is mostly fan-out and little else.
-  profile: { fanout: [fanout(10_000, 3, 30)], throughput: undefined, memory: undefined, flow: undefined },
+  // More measured rounds than a full run, so the profile is mostly fan-out and little else; or, with --only throughput, that scenario.
+  profile: {
+    fanout: [fanout(10_000, 3, 30)],
+    throughput: { kind: 'throughput', pollers: 1_000, publishers: 32, durationMs: 10_000, drainTimeoutMs: 15_000 },
+    memory: undefined,
+    flow: undefined,
+  },
 };
 
 /** planFor sizes the jobs of a mode, keeping only the scenarios in `only`. */
@@ -43,7 +48,8 @@ export function planFor(mode: Mode, only: readonly ScenarioName[]): Plan {
   const keep = (name: ScenarioName): boolean => only.includes(name);
   const plan = {
     fanout: keep('fanout') ? all.fanout : [],
-    throughput: keep('throughput') ? all.throughput : undefined,
+    // A profile is of one scenario: fan-out, unless it is left out.
+    throughput: keep('throughput') && !(mode === 'profile' && keep('fanout')) ? all.throughput : undefined,
     memory: keep('memory') ? all.memory : undefined,
     flow: keep('flow') ? all.flow : undefined,
   };

@@ -35,7 +35,8 @@ Scenarios:
 Options:
   --quick          small sizes (50 clients, one round, a 2 s throughput run):
                    a smoke test in under 30 s that every message arrives
-  --profile        run fan-out at 10,000 clients against flowchat started with
+  --profile        run fan-out at 10,000 clients (with --only throughput: the
+                   throughput scenario) against flowchat started with
                    --cpu-prof (written to bench/results/) and print the
                    functions with the most self time
   --only LIST      comma-separated scenarios to run (default: all)
@@ -129,7 +130,7 @@ async function main(): Promise<void> {
 
   let profile: ProfileSummary | undefined;
   if (profileDir !== undefined) {
-    const pid = fanout[0]?.pids.flowchat ?? 0;
+    const pid = fanout[0]?.pids.flowchat ?? throughput?.pids.flowchat ?? 0;
     const file = mainThreadProfile(profileDir, pid);
     if (file === undefined) throw new Error(`flowchat (pid ${pid}) wrote no .cpuprofile of its main thread into ${profileDir}`);
     profile = await topSelfTime(file, 15, fanout[0]?.results.flowchat?.window);
@@ -172,7 +173,7 @@ async function main(): Promise<void> {
 }
 
 function printProfile(profile: ProfileSummary): void {
-  console.log(`\nflowchat self time under fan-out (${path.relative(ROOT, profile.file)}), measured rounds only:`);
+  console.log(`\nflowchat self time (${path.relative(ROOT, profile.file)}; under fan-out, its measured rounds only):`);
   console.log(`${num(profile.sampledMs)} ms sampled, ${num(profile.idleMs)} ms of it idle; % of the busy time\n`);
   for (const entry of profile.top) {
     console.log(`${num(entry.selfMs, 1).padStart(9)} ms ${num(entry.percent, 1).padStart(5)}%  ${entry.function}`);
