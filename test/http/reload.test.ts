@@ -1,9 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GraphChanges } from '../../src/runtime/graph-changes.ts';
-import { isEdge, openPostingGraph, setInitial, writeGraph, type GraphJson } from '../helpers/graph-file.ts';
+import { defaultGraph, isEdge, openPostingGraph, setInitial, writeGraph, type GraphJson } from '../helpers/graph-file.ts';
 import { capturingLogger } from '../helpers/log-lines.ts';
 import { spawnServer } from '../helpers/process.ts';
+import { as, bearer, signIn } from '../helpers/sessions.ts';
 import { call, heldPolls, openPoll, postJson, startServer, waitFor, type TestServer } from '../helpers/server.ts';
 
 /** A graph file a test rewrites in place, as an operator edits graph.json before `kill -HUP`. */
@@ -140,6 +141,25 @@ describe('reloading the graph (SIGHUP)', () => {
     expect(after.body.epoch).toBe(before.body.epoch);
     expect(after.body).toMatchObject({ truncated: true });
     expect(texts(after)).toEqual(['b', 'c']);
+  });
+
+  it('keeps what the processes that stay know: sessions, private rooms, who is where', async () => {
+    const { write, reload, server } = await start(defaultGraph());
+    const ann = await signIn(server.base, 'ann');
+    const bob = await signIn(server.base, 'bob');
+    expect((await as(server.base, ann).post('/rooms', { name: 'kept', private: true, members: ['bob'] })).status).toBe(201);
+    // Bob is present in the private room while he polls there: his first poll is answered with his own join line.
+    const joined = await openPoll(`${server.base}?room=kept&since=0&timeout=60`, bearer(bob)).answer;
+    expect(joined.body.messages.map((m) => m.text)).toEqual(['bob joined']);
+    const held = openPoll(`${server.base}?room=kept&since=${joined.body.next}&timeout=60`, bearer(bob));
+    await waitFor(async () => (await heldPolls(server.base)) === 1);
+    expect(((await as(server.base, ann).get('/users?room=kept')).body.users ?? []).map((u) => u.nick)).toContain('bob');
+    write(inspectorRenamed(noRateLimit(setInitial(defaultGraph(), 'Session', 'maxFound', 5))));
+    expect(await reload()).toMatchObject({ removed: ['RateLimit', 'Inspector'], settings: [{ port: 'Session.maxFound', from: 20, to: 5 }] });
+    expect((await as(server.base, ann).get('/session')).body).toMatchObject({ nick: 'ann' });
+    expect(((await as(server.base, ann).get('/users?room=kept')).body.users ?? []).map((u) => u.nick)).toContain('bob');
+    expect((await as(server.base, ann).post('', { text: 'still private', room: 'kept', private: true })).status).toBe(201);
+    expect((await held.answer).body.messages.map((m) => m.text)).toEqual(['still private']);
   });
 
   it('rewires connections: RateLimit taken out stops limiting at once', async () => {
