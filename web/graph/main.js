@@ -16,7 +16,9 @@ const list = document.getElementById('traces');
 
 let shape;
 let traces = [];
+/** The chosen trace's key: requests under one caller's trace share its id, so its start tells them apart. */
 let chosen;
+const keyOf = (trace) => `${trace.traceId}@${trace.startedAt}`;
 
 async function read(path) {
   const response = await fetch(`${API}/${path}`, { cache: 'no-store' });
@@ -34,22 +36,23 @@ function showTraces() {
   const items = traces.map((trace) => {
     const item = document.createElement('li');
     item.setAttribute('data-trace-id', trace.traceId);
+    item.setAttribute('data-key', keyOf(trace));
     const button = document.createElement('button');
     button.type = 'button';
-    button.setAttribute('aria-pressed', String(trace.traceId === chosen));
+    button.setAttribute('aria-pressed', String(keyOf(trace) === chosen));
     button.textContent = `${trace.method} ${trace.path} → ${trace.status}, ${format(trace.ms)}, ${trace.hops.length} hops`;
-    button.addEventListener('click', () => choose(trace.traceId === chosen ? undefined : trace.traceId));
+    button.addEventListener('click', () => choose(keyOf(trace) === chosen ? undefined : keyOf(trace)));
     item.append(button);
     return item;
   });
   list.replaceChildren(...items);
 }
 
-function choose(traceId) {
-  chosen = traceId;
-  light(svg, traces.find((t) => t.traceId === chosen));
+function choose(key) {
+  chosen = key;
+  light(svg, traces.find((t) => keyOf(t) === chosen));
   for (const button of list.querySelectorAll('button')) {
-    button.setAttribute('aria-pressed', String(button.parentElement.getAttribute('data-trace-id') === chosen));
+    button.setAttribute('aria-pressed', String(button.parentElement.getAttribute('data-key') === chosen));
   }
 }
 
@@ -60,13 +63,13 @@ async function refresh() {
     if (next !== shape) {
       shape = next;
       draw(svg, graph);
-      light(svg, traces.find((t) => t.traceId === chosen));
+      light(svg, traces.find((t) => keyOf(t) === chosen));
     } else {
       update(svg, graph);
     }
     showSource(graph);
-    const ids = recent.traces.map((t) => t.traceId).join();
-    if (ids !== traces.map((t) => t.traceId).join()) {
+    const keys = recent.traces.map(keyOf).join();
+    if (keys !== traces.map(keyOf).join()) {
       traces = recent.traces;
       showTraces();
     }
