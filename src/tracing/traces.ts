@@ -84,7 +84,7 @@ export class Traces implements Tracing {
   }
 
   of(packet: unknown): HopLog | undefined {
-    if (packet instanceof Trace) return packet;
+    // A request, or a packet that carries one (a poll command, a reply).
     const request = typeof packet === 'object' && packet !== null ? ('request' in packet ? packet.request : packet) : undefined;
     const trace = typeof request === 'object' && request !== null && 'trace' in request ? request.trace : undefined;
     return trace instanceof Trace ? trace : undefined;
