@@ -1,4 +1,4 @@
-import type { GraphDefinition, InitialPacket } from './graph.ts';
+import type { Address, GraphDefinition, InitialPacket } from './graph.ts';
 
 /**
  * GraphChanges is what a reload changes: what the log says, and what the
@@ -23,11 +23,20 @@ export interface SettingChange {
   readonly to: unknown;
 }
 
-/** connectionKeys names every connection and inport of a graph, with its capacity where it is not the default. */
-export function connectionKeys(graph: GraphDefinition): Map<string, number> {
+/**
+ * connectionKey names a connection as the log, the network's reuse of
+ * connections across a reload and the graph page all do: `Src.port>Tgt.port`,
+ * `(name)>Tgt.port` for an inport.
+ */
+export function connectionKey(from: string, to: Address): string {
+  return `${from}>${to.process}.${to.port}`;
+}
+
+/** connectionKeys names every connection and inport of a graph, with its capacity (an inport's is fixed). */
+function connectionKeys(graph: GraphDefinition): Map<string, number> {
   const keys = new Map<string, number>();
-  for (const c of graph.connections) keys.set(`${c.src.process}.${c.src.port}>${c.tgt.process}.${c.tgt.port}`, c.capacity);
-  for (const [name, to] of Object.entries(graph.inports)) keys.set(`(${name})>${to.process}.${to.port}`, -1);
+  for (const c of graph.connections) keys.set(connectionKey(`${c.src.process}.${c.src.port}`, c.tgt), c.capacity);
+  for (const [name, to] of Object.entries(graph.inports)) keys.set(connectionKey(`(${name})`, to), -1);
   return keys;
 }
 

@@ -1,6 +1,6 @@
 import { Channel } from './channel.ts';
 import type { Component, Logger, Outputs, Process, ProcessContext } from './component.ts';
-import { graphChanges, type GraphChanges } from './graph-changes.ts';
+import { connectionKey, graphChanges, type GraphChanges } from './graph-changes.ts';
 import type { Address, GraphDefinition } from './graph.ts';
 import { DEFAULT_CAPACITY } from './graph.ts';
 import type { HopLog, Tracing } from './tracing.ts';
@@ -199,7 +199,7 @@ export class Network<C> {
    */
   private install(graph: GraphDefinition, kept: ReadonlyMap<string, Node>): Node[] {
     const reusable = new Map<string, Link>();
-    for (const link of [...this.links, ...this.inports.values()]) reusable.set(`${link.from}>${link.to.process}.${link.to.port}`, link);
+    for (const link of [...this.links, ...this.inports.values()]) reusable.set(connectionKey(link.from, link.to), link);
     const nodes = new Map<string, Node>();
     const created: Node[] = [];
     for (const def of graph.processes) {
@@ -215,7 +215,7 @@ export class Network<C> {
     const connect = (from: string, to: Address, capacity: number, source: Node | undefined): Link => {
       const target = nodes.get(to.process);
       if (target === undefined) throw new Error(`Graph names process '${to.process}' but never declares it`);
-      const old = reusable.get(`${from}>${to.process}.${to.port}`);
+      const old = reusable.get(connectionKey(from, to));
       if (old !== undefined && old.target === target && old.source === source && old.channel.capacity === capacity) return old;
       const link: Link = { from, to, channel: new Channel<unknown>(capacity), target, source, handler: () => undefined };
       target.inputs.push(link);
@@ -442,13 +442,18 @@ export class Network<C> {
     return undefined;
   }
 
-  /** invoke runs a handler; only an async handler costs an await, and only a traced request a clock. */
+  /** invoke runs a handler, timing it when its packet belongs to a traced request (a clock only then). */
   private invoke(node: Node, link: Link, packet: unknown): Promise<void> | undefined {
     const tracing = this.options.tracing;
     if (tracing !== undefined && tracing.active > 0) {
       const log = tracing.of(packet);
       if (log !== undefined) return this.invokeTraced(node, link, packet, log);
     }
+    return this.run(node, link, packet);
+  }
+
+  /** run runs a handler; only an async handler costs an await, and a failure is the process's. */
+  private run(node: Node, link: Link, packet: unknown): Promise<void> | undefined {
     try {
       const result = link.handler(packet);
       if (result !== undefined) return result.catch((error: unknown) => this.fail(node, error, packet));
@@ -473,26 +478,18 @@ export class Network<C> {
     log.add(hop);
     const nesting = { nested: 0 };
     this.hops.push(nesting);
-    const done = (): void => {
-      hop.ms = performance.now() - started - nesting.nested;
-    };
-    let result: void | Promise<void> = undefined;
-    try {
-      result = link.handler(packet);
-    } catch (error) {
-      this.fail(node, error, packet);
-    }
+    const pending = this.run(node, link, packet);
     this.hops.pop();
     const outer = this.hops.at(-1);
     if (outer !== undefined) outer.nested += performance.now() - started;
-    if (result === undefined) {
+    const done = (): void => {
+      hop.ms = performance.now() - started - nesting.nested;
+    };
+    if (pending === undefined) {
       done();
       return undefined;
     }
-    return result.then(done, (error: unknown) => {
-      done();
-      this.fail(node, error, packet);
-    });
+    return pending.then(done);
   }
 
   /** queued notes when a traced packet was left waiting in a connection. */
