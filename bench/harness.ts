@@ -1,7 +1,8 @@
 import { num } from './table.ts';
 import { machineBusy } from './proc.ts';
 import type { Pair } from './report.ts';
-import { runLoadgen, startServer, type ServerExit } from './spawn.ts';
+import { startNchan } from './peers/nchan.ts';
+import { runLoadgen, startServer, type RunningServer, type ServerExit } from './spawn.ts';
 import type { FlowJob, FlowResult, LoadgenOutput, ServerJob, ServerName, ServerResult } from './types.ts';
 
 /**
@@ -54,7 +55,7 @@ export class Harness {
 
   /**
    * pair runs one job against each server, `repeat` times, alternating
-   * between the servers so that a slow spell of the machine touches both. A
+   * between the servers so that a slow spell of the machine touches all. A
    * run that other programs skewed is repeated up to `retries` times and the
    * least skewed one kept; of the repeats, `reportedRuns` chooses the ones
    * reported, and every run is in `runs`.
@@ -121,7 +122,7 @@ export class Harness {
     await this.settle();
     this.options.log(`${label} against ${name}`);
     const { maxHeldPolls, profileDir } = this.options;
-    const server = await startServer(name, { maxHeldPolls, ...(profileDir === undefined ? {} : { profileDir }) });
+    const server: RunningServer = name === 'nchan' ? await startNchan() : await startServer(name, { maxHeldPolls, ...(profileDir === undefined ? {} : { profileDir }) });
     const needed = connectionsOf(job) + 100;
     if (server.openFiles < needed) {
       this.options.log(`${name} may open only ${server.openFiles} files, fewer than ${needed}; raise the hard limit (ulimit -Hn)`);
@@ -172,21 +173,21 @@ export function keyFigure(result: ServerResult): number {
 
 /**
  * reportedRuns chooses, of each server's repeated runs, the one to report.
- * With flowchat and the baseline it is one round, both runs of it: the
- * round whose flowchat ÷ baseline ratio of the key figure is the median.
- * A round's two runs were made back to back, so a slow spell of the machine
- * touches both, whereas each server's own median run may come from
- * different spells (this VM's speed changes by a third within a minute:
- * rounds of 82 ÷ 76, 85 ÷ 51 and 61 ÷ 53 µs gave 1.56× as median ÷ median,
- * 1.15× as the median round). With one server, its median run.
+ * With flowchat and the baseline it is one round, every server's run of
+ * it: the round whose flowchat ÷ baseline ratio of the key figure is the
+ * median. A round's runs were made back to back, so a slow spell of the
+ * machine touches them all, whereas each server's own median run may come
+ * from different spells (this VM's speed changes by a third within a
+ * minute: rounds of 82 ÷ 76, 85 ÷ 51 and 61 ÷ 53 µs gave 1.56× as median ÷
+ * median, 1.15× as the median round). Without both, each server's median run.
  */
 export function reportedRuns<T>(runs: ReadonlyMap<ServerName, readonly T[]>, key: (run: T) => number): Map<ServerName, T> {
   const flowchat = runs.get('flowchat') ?? [];
   const baseline = runs.get('baseline') ?? [];
   if (flowchat.length > 0 && flowchat.length === baseline.length) {
-    const rounds = flowchat.map((run, round) => ({ flowchat: run, baseline: baseline[round] as T }));
-    const median = medianBy(rounds, (round) => key(round.flowchat) / key(round.baseline));
-    return new Map([['flowchat', median.flowchat], ['baseline', median.baseline]]);
+    const rounds = flowchat.map((run, round) => round);
+    const median = medianBy(rounds, (round) => key(flowchat[round] as T) / key(baseline[round] as T));
+    return new Map([...runs].filter(([, list]) => list.length > median).map(([name, list]) => [name, list[median] as T]));
   }
   return new Map([...runs].filter(([, list]) => list.length > 0).map(([name, list]) => [name, medianBy(list, key)]));
 }

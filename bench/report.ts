@@ -1,5 +1,6 @@
 import type { Machine, Source } from './machine.ts';
 import type { Mode, Plan } from './plan.ts';
+import type { PeerName } from './peers/peers.ts';
 import type { ProfileSummary } from './profile.ts';
 import type { FanoutResult, FlowResult, MemoryResult, ServerJob, ServerName, ServerResult, ThroughputResult } from './types.ts';
 
@@ -23,6 +24,8 @@ export interface BenchReport {
   readonly busyBefore: number;
   /** Why some figures may be skewed (other programs' CPU use), as printed. */
   readonly warnings: readonly string[];
+  /** Peers asked for that could not run here, and why. */
+  readonly skippedPeers: Partial<Record<PeerName, string>>;
   readonly fanout: readonly Pair<FanoutResult>[];
   readonly throughput: Pair<ThroughputResult> | undefined;
   readonly memory: Pair<MemoryResult> | undefined;
@@ -36,7 +39,7 @@ export interface BenchReport {
 /** Pair is one scenario run against each server, each on a freshly started one. */
 export interface Pair<R extends ServerResult> {
   readonly job: ServerJob;
-  /** The run reported for each server: of the round with the median flowchat ÷ baseline ratio (see `runs` and harness.ts's reportedRuns). */
+  /** The run reported for each server: of the round with the median flowchat ÷ baseline ratio, the peers' runs of the same round (see `runs` and harness.ts's reportedRuns). */
   readonly results: Partial<Record<ServerName, R>>;
   /** Every run against each server, in the order they ran (`--repeat`). */
   readonly runs: Partial<Record<ServerName, R[]>>;

@@ -6,6 +6,7 @@ import { describeMachine, describeSource } from './machine.ts';
 import { planFor, SCENARIO_NAMES, type Mode, type ScenarioName } from './plan.ts';
 import { mainThreadProfile, topSelfTime, type ProfileSummary } from './profile.ts';
 import { RESULTS_LINE, type BenchReport, type Pair } from './report.ts';
+import { PEER_NAMES, peerMissing, type PeerName } from './peers/peers.ts';
 import { LOADGEN_CPU, PINNING, ROOT, SERVER_CPU } from './spawn.ts';
 import { renderMarkdown, renderTable, num } from './table.ts';
 import { checkTargets } from './targets.ts';
@@ -20,8 +21,11 @@ import type { FanoutResult, MemoryResult, ServerName, ThroughputResult } from '.
 const HELP = `Usage: npm run bench -- [options]
 
 Measures flowchat against a minimal node:http baseline speaking the same
-poll/post protocol. Each scenario runs on a freshly started server (pinned to
-CPU ${SERVER_CPU}), driven by a load generator process (pinned to CPU ${LOADGEN_CPU}).
+poll/post protocol, and against its peers, each spoken to in its own client
+protocol: socket.io 4.8 on its polling transport, and nginx with Debian's
+nchan module where it is installed (libnginx-mod-nchan). Each scenario runs
+on a freshly started server (pinned to CPU ${SERVER_CPU}), driven by a load
+generator process (pinned to CPU ${LOADGEN_CPU}).
 
 Scenarios:
   fanout       1,000 and 10,000 held polls on one room, one message posted:
@@ -40,6 +44,9 @@ Options:
                    --cpu-prof (written to bench/results/) and print the
                    functions with the most self time
   --only LIST      comma-separated scenarios to run (default: all)
+  --peers LIST     comma-separated peers to run: ${PEER_NAMES.join(', ')} (default: all
+                   that are installed; the others are named with the reason),
+                   or none
   --out FILE       write the JSON results to FILE instead of
                    bench/results/<timestamp>.json
   --wait-quiet     before each job, wait (up to 2 min) until other programs
@@ -64,6 +71,15 @@ interface Cli {
   readonly waitQuiet: boolean;
   readonly retries: number;
   readonly repeat: number;
+  readonly peers: readonly PeerName[];
+}
+
+function readPeers(list: string | undefined): PeerName[] {
+  if (list === 'none') return [];
+  const peers = list === undefined ? [...PEER_NAMES] : list.split(',').map((s) => s.trim());
+  const unknown = peers.filter((s) => !(PEER_NAMES as readonly string[]).includes(s));
+  if (unknown.length > 0) throw new Error(`--peers: unknown peer ${unknown.join(', ')}; choose from ${PEER_NAMES.join(', ')}, or none`);
+  return peers as PeerName[];
 }
 
 function readCli(): Cli | undefined {
@@ -72,6 +88,7 @@ function readCli(): Cli | undefined {
       quick: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       only: { type: 'string' },
+      peers: { type: 'string' },
       out: { type: 'string' },
       markdown: { type: 'boolean', default: false },
       'wait-quiet': { type: 'boolean', default: false },
@@ -96,6 +113,7 @@ function readCli(): Cli | undefined {
     waitQuiet: values['wait-quiet'],
     retries: Number(values['retry-skewed']),
     repeat: Number(values.repeat),
+    peers: readPeers(values.peers),
   };
 }
 
@@ -120,7 +138,16 @@ async function main(): Promise<void> {
   const profileDir = cli.mode === 'profile' ? RESULTS_DIR : undefined;
   harness = new Harness({ maxHeldPolls: plan.maxHeldPolls, waitQuiet: cli.waitQuiet, retries: cli.retries, repeat: cli.repeat, log, ...(profileDir === undefined ? {} : { profileDir }) });
   const busyBefore = await harness.before();
-  const servers: readonly ServerName[] = cli.mode === 'profile' ? ['flowchat'] : ['flowchat', 'baseline'];
+  const wanted = cli.mode === 'profile' ? [] : cli.peers;
+  const skippedPeers: Partial<Record<PeerName, string>> = {};
+  for (const peer of wanted) {
+    const missing = peerMissing(peer);
+    if (missing === undefined) continue;
+    skippedPeers[peer] = missing;
+    log(`skipping the ${peer} peer: ${missing}`);
+  }
+  const peers = wanted.filter((peer) => skippedPeers[peer] === undefined);
+  const servers: readonly ServerName[] = cli.mode === 'profile' ? ['flowchat'] : ['flowchat', 'baseline', ...peers];
   const fanout: Pair<FanoutResult>[] = [];
   for (const job of plan.fanout) fanout.push(await harness.pair<FanoutResult>(job, `fan-out N=${num(job.clients)}`, servers));
   const throughput = plan.throughput && (await harness.pair<ThroughputResult>(plan.throughput, 'throughput', servers));
@@ -148,6 +175,7 @@ async function main(): Promise<void> {
     repeat: cli.repeat,
     busyBefore,
     warnings: harness.warnings,
+    skippedPeers,
     fanout,
     throughput,
     memory,
@@ -165,6 +193,7 @@ async function main(): Promise<void> {
   const repeats = cli.repeat === 1 ? '' : `; of ${cli.repeat} rounds (a run against each server, back to back), the one with the median flowchat ÷ baseline ratio`;
   console.log(`${machine.cpuModel}, ${machine.cpus} CPUs, Node ${machine.node}, Linux ${machine.kernel}; ${pinning}${repeats}\n`);
   console.log(renderTable(report));
+  for (const [peer, why] of Object.entries(skippedPeers)) console.log(`\nSkipped peer ${peer}: ${why}.`);
   for (const warning of report.warnings) console.log(`\nWarning: ${warning}; rerun on a quiet machine.`);
   if (cli.mode !== 'full') console.log(`\n(${cli.mode} run: the sizes are too small or the server too encumbered for the targets to mean anything)`);
   if (cli.markdown) console.log(`\n${renderMarkdown(report)}`);

@@ -32,14 +32,14 @@ const RAISE_OPEN_FILES = 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn
 
 const quote = (arg: string): string => `'${arg.replaceAll("'", `'\\''`)}'`;
 
-function spawnPinned(cpu: number, argv: readonly string[], env: NodeJS.ProcessEnv): ChildProcess {
+export function spawnPinned(cpu: number, argv: readonly string[], env: NodeJS.ProcessEnv): ChildProcess {
   const pin = PINNING.enabled ? `taskset -c ${cpu} ` : '';
   const script = `${RAISE_OPEN_FILES}; exec ${pin}${argv.map(quote).join(' ')}`;
   return spawn('bash', ['-c', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
 /** onLines calls `each` with every complete stdout line of a child. */
-function onLines(child: ChildProcess, each: (line: string) => void): void {
+export function onLines(child: ChildProcess, each: (line: string) => void): void {
   let partial = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
     const lines = (partial + chunk).split('\n');
@@ -48,7 +48,7 @@ function onLines(child: ChildProcess, each: (line: string) => void): void {
   });
 }
 
-function exited(child: ChildProcess): Promise<number | null> {
+export function exited(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
@@ -89,11 +89,19 @@ function ensureBuilt(): void {
   built = true;
 }
 
-/** startServer starts flowchat or the baseline on a free loopback port and waits for its ready line. */
-export async function startServer(name: ServerName, options: ServerOptions): Promise<RunningServer> {
+/** NodeServerName names the servers that are Node programs; nginx + nchan starts in bench/peers/nchan.ts. */
+export type NodeServerName = Exclude<ServerName, 'nchan'>;
+
+const SCRIPTS: Readonly<Record<Exclude<NodeServerName, 'flowchat'>, string>> = {
+  baseline: 'bench/baseline.ts',
+  socketio: 'bench/peers/socketio-server.ts',
+};
+
+/** startServer starts flowchat, the baseline or the socket.io peer on a free loopback port and waits for its ready line. */
+export async function startServer(name: NodeServerName, options: ServerOptions): Promise<RunningServer> {
   if (name === 'flowchat') ensureBuilt();
-  // flowchat runs as `npm start` runs it (its node flags and environment defaults); the baseline with Node's defaults.
-  const start = name === 'flowchat' ? npmStartCommand(ROOT, process.env) : { env: {}, nodeArgs: ['--import', 'tsx', 'bench/baseline.ts'] };
+  // flowchat runs as `npm start` runs it (its node flags and environment defaults); the others with Node's defaults.
+  const start = name === 'flowchat' ? npmStartCommand(ROOT, process.env) : { env: {}, nodeArgs: ['--import', 'tsx', SCRIPTS[name]] };
   const profile = options.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`];
   const child = spawnPinned(SERVER_CPU, [process.execPath, ...profile, ...start.nodeArgs], {
     ...process.env,
@@ -127,22 +135,29 @@ export async function startServer(name: ServerName, options: ServerOptions): Pro
     });
   });
   const url = new URL(origin);
-  let stopping: Promise<ServerExit> | undefined;
   return {
     target: { name, host: url.hostname, port: Number(url.port), pid, basePath: BASE_PATH },
     openFiles: readOpenFilesLimit(pid),
-    stop() {
-      stopping ??= (async () => {
-        const exit = exited(child);
-        const sentAt = Date.now();
-        process.kill(pid, 'SIGTERM');
-        const timer = setTimeout(() => process.kill(pid, 'SIGKILL'), 15_000);
-        const code = await exit;
-        clearTimeout(timer);
-        return { code, shutdownMs: Date.now() - sentAt };
-      })();
-      return stopping;
-    },
+    stop: stopOnce(child, pid),
+  };
+}
+
+/** stopOnce makes a server's stop(): SIGTERM to `pid` once, SIGKILL if it has not exited 15 s later; `then` runs after the exit. */
+export function stopOnce(child: ChildProcess, pid: number, then?: () => Promise<void>): () => Promise<ServerExit> {
+  let stopping: Promise<ServerExit> | undefined;
+  return () => {
+    stopping ??= (async () => {
+      const exit = exited(child);
+      const sentAt = Date.now();
+      process.kill(pid, 'SIGTERM');
+      const timer = setTimeout(() => process.kill(pid, 'SIGKILL'), 15_000);
+      const code = await exit;
+      clearTimeout(timer);
+      const shutdownMs = Date.now() - sentAt;
+      await then?.();
+      return { code, shutdownMs };
+    })();
+    return stopping;
   };
 }
 

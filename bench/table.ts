@@ -1,22 +1,19 @@
 import type { BenchReport, Pair, TargetCheck } from './report.ts';
 import { fanoutId } from './targets.ts';
-import type { DelayFigures, FanoutResult, MemoryResult, ServerResult, ThroughputResult } from './types.ts';
+import type { DelayFigures, FanoutResult, MemoryResult, ServerName, ServerResult, ThroughputResult } from './types.ts';
 
 /**
- * The printed table: one row per figure, flowchat beside the baseline, their
- * ratio, and the target with ✓ or ✗ where issue 4 sets one.
+ * The printed table: one row per figure, a column per server that ran
+ * (flowchat, the baseline, the peers), flowchat's ratio to each of the
+ * others, and the target with ✓ or ✗ where the issues set one.
  */
 
-interface Row {
-  readonly scenario: string;
-  readonly figure: string;
-  readonly flowchat: string;
-  readonly baseline: string;
-  readonly ratio: string;
-  readonly target: string;
-}
+/** SERVER_ORDER is the columns' order; LABELS their headings. */
+const SERVER_ORDER: readonly ServerName[] = ['flowchat', 'baseline', 'socketio', 'nchan'];
+const LABELS: Readonly<Record<ServerName, string>> = { flowchat: 'flowchat', baseline: 'baseline', socketio: 'socket.io', nchan: 'nginx + nchan' };
 
-const HEADER: Row = { scenario: 'Scenario', figure: 'Figure', flowchat: 'flowchat', baseline: 'baseline', ratio: 'flowchat ÷ baseline', target: 'Target' };
+/** A row's cells, in column order: scenario, figure, one per server, one ratio per other server, target. */
+type Row = readonly string[];
 
 /** num formats a figure with thousands separators and a fixed number of decimals. */
 export function num(value: number | undefined, decimals = 0): string {
@@ -33,23 +30,58 @@ class Rows {
   readonly rows: Row[] = [];
   private scenario = '';
 
-  constructor(private readonly targets: readonly TargetCheck[]) {}
+  constructor(
+    private readonly servers: readonly ServerName[],
+    private readonly targets: readonly TargetCheck[],
+  ) {}
+
+  /** others are the servers flowchat is divided by. */
+  get others(): readonly ServerName[] {
+    return this.servers.filter((name) => name !== 'flowchat');
+  }
+
+  header(): Row {
+    return ['Scenario', 'Figure', ...this.servers.map((name) => LABELS[name]), ...this.others.map((name) => `flowchat ÷ ${LABELS[name]}`), 'Target'];
+  }
 
   section(title: string): void {
     this.scenario = title;
   }
 
-  /** figure adds a row comparing both servers; `key` finds the target that applies, if any. */
+  /** figure adds a row comparing the servers; `key` finds the target that applies, if any. */
   figure<R extends ServerResult>(pair: Pair<R>, name: string, read: Figure<R>, decimals: number, key?: string, ratio = true): void {
-    const f = pair.results.flowchat === undefined ? undefined : read(pair.results.flowchat);
-    const b = pair.results.baseline === undefined ? undefined : read(pair.results.baseline);
-    this.add(name, num(f, decimals), num(b, decimals), ratio ? ratioOf(f, b) : '', key);
+    const value = (server: ServerName): number | undefined => {
+      const result = pair.results[server];
+      return result === undefined ? undefined : read(result);
+    };
+    const flowchat = value('flowchat');
+    this.add(
+      name,
+      this.servers.map((server) => num(value(server), decimals)),
+      this.others.map((other) => (ratio ? ratioOf(flowchat, value(other)) : '')),
+      key,
+    );
   }
 
-  add(figure: string, flowchat: string, baseline: string, ratio: string, key?: string): void {
-    const check = key === undefined ? undefined : this.targets.find((t) => t.key === key);
-    const target = check === undefined ? '' : `${check.target} ${check.pass ? '✓' : '✗'}`;
-    this.rows.push({ scenario: this.scenario, figure, flowchat, baseline, ratio, target });
+  /** text adds a row of texts, one per server, without ratios. */
+  text<R extends ServerResult>(pair: Pair<R>, name: string, read: (result: R) => string, key?: string): void {
+    this.add(
+      name,
+      this.servers.map((server) => {
+        const result = pair.results[server];
+        return result === undefined ? '–' : read(result);
+      }),
+      this.others.map(() => ''),
+      key,
+    );
+  }
+
+  /** add adds a row as given: a cell per server, a ratio per other server. */
+  add(figure: string, values: readonly string[], ratios: readonly string[], key?: string): void {
+    // A figure may have several targets: `throughput.cpu` (against the baseline) and `throughput.cpu.socketio`.
+    const checks = key === undefined ? [] : this.targets.filter((t) => t.key === key || t.key.startsWith(`${key}.`));
+    const target = checks.map((check) => `${check.target} ${check.pass ? '✓' : '✗'}`).join(', ');
+    this.rows.push([this.scenario, figure, ...values, ...ratios, target]);
     this.scenario = '';
   }
 }
@@ -62,79 +94,91 @@ function delays<R extends ServerResult>(rows: Rows, pair: Pair<R>, read: (r: R) 
 
 const share = (part: number, whole: number): string => `${num(part)}/${num(whole)} (${num((100 * part) / whole, 2)}%)`;
 
+const anyResult = <R extends ServerResult>(pair: Pair<R>): R | undefined => Object.values(pair.results)[0] as R | undefined;
+
 function fanoutRows(rows: Rows, pair: Pair<FanoutResult>): void {
-  const clients = (pair.results.flowchat ?? pair.results.baseline)?.clients ?? 0;
-  const id = fanoutId(clients);
-  rows.section(`fan-out N=${num(clients)}`);
+  const id = fanoutId(anyResult(pair)?.clients ?? 0);
+  rows.section(`fan-out N=${num(anyResult(pair)?.clients)}`);
   delays(rows, pair, (r) => r.delay, `${id}.p99`);
-  const { flowchat: f, baseline: b } = pair.results;
-  rows.add('delivered', f ? share(f.delivered, f.expected) : '–', b ? share(b.delivered, b.expected) : '–', '', `${id}.delivered`);
+  rows.text(pair, 'delivered', (r) => share(r.delivered, r.expected), `${id}.delivered`);
   rows.figure(pair, 'server CPU µs / delivery', (r) => r.cpu.usPerDelivery, 2, `${id}.cpu`);
   rows.figure(pair, 'load generator busy (%)', (r) => 100 * r.loadgen.busy, 0, undefined, false);
 }
 
 function throughputRows(rows: Rows, pair: Pair<ThroughputResult>): void {
-  const any = pair.results.flowchat ?? pair.results.baseline;
+  const any = anyResult(pair);
   rows.section(`throughput ${num(any?.pollers)} pollers, ${num(any?.publishers)} publishers`);
   rows.figure(pair, 'accepted posts/s', (r) => r.acceptedPerSec, 0);
   rows.figure(pair, 'deliveries/s', (r) => r.deliveriesPerSec, 0, 'throughput.deliveries');
   rows.figure(pair, 'messages per poll answer', (r) => r.deliveries / r.answers, 1);
-  rows.figure(pair, 'missed', (r) => r.missed, 0, 'throughput.missed', false);
+  rows.text(pair, 'missed', (r) => (r.expectedDeliveries === 0 ? num(r.missed) : share(r.missed, r.expectedDeliveries)), 'throughput.missed');
   delays(rows, pair, (r) => r.delay);
-  rows.figure(pair, 'server CPU µs / delivery', (r) => r.cpu.usPerDelivery, 2);
+  rows.figure(pair, 'server CPU µs / delivery', (r) => r.cpu.usPerDelivery, 2, 'throughput.cpu');
   rows.figure(pair, 'load generator busy (%)', (r) => 100 * r.loadgen.busy, 0, undefined, false);
 }
 
 function memoryRows(rows: Rows, pair: Pair<MemoryResult>): void {
-  const polls = (pair.results.flowchat ?? pair.results.baseline)?.polls;
-  rows.section(`memory, ${num(polls)} held polls`);
-  rows.figure(pair, 'RSS idle (MiB)', (r) => r.idleKiB / 1024, 1);
+  rows.section(`memory, ${num(anyResult(pair)?.polls)} held polls`);
+  rows.figure(pair, 'RSS idle (MiB)', (r) => r.idleKiB / 1024, 1, 'memory.idle');
   rows.figure(pair, 'RSS holding polls (MiB)', (r) => r.heldKiB / 1024, 1);
   rows.figure(pair, 'RSS after close (MiB)', (r) => r.afterCloseKiB / 1024, 1);
   rows.figure(pair, 'KiB per held poll', (r) => r.kibPerPoll, 2, 'memory.kibPerPoll');
   rows.figure(pair, 'after close vs idle (%)', (r) => 100 * r.afterCloseVsIdle, 1, 'memory.afterClose', false);
 }
 
-function buildRows(report: BenchReport): Row[] {
-  const rows = new Rows(report.targets);
+/** serversOf lists the servers with a figure in the report, in column order. */
+function serversOf(report: BenchReport): ServerName[] {
+  const pairs = [...report.fanout, report.throughput, report.memory].filter((pair) => pair !== undefined);
+  return SERVER_ORDER.filter((name) => pairs.some((pair) => pair.results[name] !== undefined));
+}
+
+function buildRows(report: BenchReport): { header: Row; rows: Row[] } {
+  const servers = serversOf(report);
+  // The flow scenario has two columns of its own (network, and a baseline it names); without a server scenario they are these.
+  const rows = new Rows(servers.length > 0 ? servers : ['flowchat', 'baseline'], report.targets);
   report.fanout.forEach((pair) => fanoutRows(rows, pair));
   if (report.throughput !== undefined) throughputRows(rows, report.throughput);
   if (report.memory !== undefined) memoryRows(rows, report.memory);
   const flow = report.flow;
   if (flow !== undefined) {
     rows.section(`flow overhead, ${flow.stages}-stage chain`);
-    // The baseline column holds the same handlers called directly.
-    rows.add('packets/s (baseline: direct calls)', num(flow.networkPerSec), num(flow.directPerSec), ratioOf(flow.networkPerSec, flow.directPerSec), 'flow.network');
-    rows.add('network cost per hop (ns)', num(flow.nsPerHop), '', '');
-    // Here the baseline is the network without tracing: an untraced request must not notice it.
-    rows.add('packets/s, tracing on, none traced (baseline: off)', num(flow.tracingIdlePerSec), num(flow.networkPerSec), ratioOf(flow.tracingIdlePerSec, flow.networkPerSec), 'flow.tracingIdle');
-    rows.add('packets/s, untraced, while one is traced (baseline: off)', num(flow.tracingBusyPerSec), num(flow.networkPerSec), ratioOf(flow.tracingBusyPerSec, flow.networkPerSec));
+    // In the flowchat column the network; in the baseline column, the row's own baseline; the peers have none.
+    const pad = (cells: readonly string[]): string[] => [...cells, ...rows.others.slice(1).map(() => '')];
+    rows.add('packets/s (baseline: direct calls)', [num(flow.networkPerSec), ...pad([num(flow.directPerSec)])], pad([ratioOf(flow.networkPerSec, flow.directPerSec)]), 'flow.network');
+    rows.add('network cost per hop (ns)', [num(flow.nsPerHop), ...pad([''])], pad(['']));
+    rows.add('packets/s, tracing on, none traced (baseline: off)', [num(flow.tracingIdlePerSec), ...pad([num(flow.networkPerSec)])], pad([ratioOf(flow.tracingIdlePerSec, flow.networkPerSec)]), 'flow.tracingIdle');
+    rows.add('packets/s, untraced, while one is traced (baseline: off)', [num(flow.tracingBusyPerSec), ...pad([num(flow.networkPerSec)])], pad([ratioOf(flow.tracingBusyPerSec, flow.networkPerSec)]));
   }
-  return rows.rows;
+  return { header: rows.header(), rows: rows.rows };
 }
 
 /** renderTable lays the report out as aligned text. */
 export function renderTable(report: BenchReport): string {
-  return layout([HEADER, ...buildRows(report)]);
+  const { header, rows } = buildRows(report);
+  return layout(header, rows);
 }
 
-const COLUMNS: readonly (keyof Row)[] = ['scenario', 'figure', 'flowchat', 'baseline', 'ratio', 'target'];
-const RIGHT = new Set<keyof Row>(['flowchat', 'baseline', 'ratio']);
+/** Figures and ratios are right-aligned: every column but the first two and the last. */
+const isRight = (column: number, count: number): boolean => column >= 2 && column < count - 1;
 
-function layout(rows: readonly Row[]): string {
-  const width = (column: keyof Row): number => Math.max(...rows.map((r) => [...r[column]].length));
-  const widths = COLUMNS.map(width);
-  const cell = (row: Row, column: keyof Row, i: number): string => {
-    const pad = ' '.repeat((widths[i] as number) - [...row[column]].length);
-    return RIGHT.has(column) ? pad + row[column] : row[column] + pad;
-  };
-  const line = (row: Row): string => COLUMNS.map((c, i) => cell(row, c, i)).join('  ').trimEnd();
+function layout(header: Row, rows: readonly Row[]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, c) => Math.max(...all.map((row) => [...(row[c] ?? '')].length)));
+  const line = (row: Row): string =>
+    row
+      .map((cell, c) => {
+        const pad = ' '.repeat((widths[c] as number) - [...cell].length);
+        return isRight(c, header.length) ? pad + cell : cell + pad;
+      })
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((w) => '─'.repeat(w)).join('  ');
-  return [line(rows[0] as Row), rule, ...rows.slice(1).map(line)].join('\n');
+  return [line(header), rule, ...rows.map(line)].join('\n');
 }
 
 /** renderMarkdown lays the same rows out as a Markdown table, for the README. */
 export function renderMarkdown(report: BenchReport): string {
-  const md = (r: Row): string => `| ${COLUMNS.map((c) => r[c]).join(' | ')} |`;
-  return [md(HEADER), `|${COLUMNS.map((c) => (RIGHT.has(c) ? '---:' : '---')).join('|')}|`, ...buildRows(report).map(md)].join('\n');
+  const { header, rows } = buildRows(report);
+  const md = (row: Row): string => `| ${row.join(' | ')} |`;
+  return [md(header), `|${header.map((_, c) => (isRight(c, header.length) ? '---:' : '---')).join('|')}|`, ...rows.map(md)].join('\n');
 }

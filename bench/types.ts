@@ -4,8 +4,8 @@
  * to compile on the other.
  */
 
-/** ServerName says which server a figure belongs to. */
-export type ServerName = 'flowchat' | 'baseline';
+/** ServerName says which server a figure belongs to: flowchat, the bare node:http baseline, or a peer (socket.io, nginx + nchan). */
+export type ServerName = 'flowchat' | 'baseline' | 'socketio' | 'nchan';
 
 /** TargetServer is a running server the load generator drives. */
 export interface TargetServer {

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs the system programs flowchat needs beyond npm, from Debian's
 # packages: nginx (npm run nginx, e2e tests), Chromium (e2e tests, driven by
-# playwright-core, which downloads no browser) and Redis (REDIS_URL, the
-# Redis tests and npm run bench:nodes). Safe to run again: installed
-# packages are skipped.
+# playwright-core, which downloads no browser), Redis (REDIS_URL, the
+# Redis tests and npm run bench:nodes) and nginx's nchan module (the nchan
+# peer of npm run bench). Safe to run again: installed packages are skipped.
 set -euo pipefail
 
-packages=(nginx-light chromium redis-server)
+packages=(nginx-light chromium redis-server libnginx-mod-nchan)
 
 missing=()
 for package in "${packages[@]}"; do

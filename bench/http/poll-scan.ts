@@ -1,22 +1,21 @@
-import type { PollAnswer } from './requests.ts';
-
 /**
- * scanPollAnswer reads a poll answer's messages and `next` straight from its
- * bytes. JSON.parse costs about 0.9 µs per message against 0.3 µs for this,
- * and at half a million deliveries a second that difference is a third of the
- * load generator's CPU: enough to make it, not the server, the bottleneck.
+ * scanTexts finds each message's text in an answer's bytes, whatever the
+ * server's framing around it (PROTOCOL.md's JSON answer, Engine.IO packets,
+ * nchan's newline-separated messages): every message the bench posts is a
+ * JSON object with a `"text":"…"` member, and its texts are decimals and
+ * spaces, so the next quote ends one. JSON.parse costs about 0.9 µs per
+ * message against 0.3 µs for this, and at half a million deliveries a second
+ * that difference is a third of the load generator's CPU: enough to make it,
+ * not the server, the bottleneck.
  *
- * It relies on what the bench controls: each message object has `"id":`
- * before `"text":"`, texts hold no quote or backslash, and no author or room
- * contains `"id":` or `"next":`. `crossCheck` compares it with JSON.parse, so
- * a server that lays its answers out otherwise stops the run instead of
+ * `crossCheck` compares the scan with a real parse of the same answer, so a
+ * server that lays its answers out otherwise stops the run instead of
  * skewing it.
  */
 
-/** MessageVisitor gets each message's id and where its text lies in the body. */
-export type MessageVisitor = (id: number, textStart: number, textEnd: number) => void;
+/** TextVisitor gets where each message's text lies in the body. */
+export type TextVisitor = (textStart: number, textEnd: number) => void;
 
-const ID = Buffer.from('"id":');
 const TEXT = Buffer.from('"text":"');
 const NEXT = Buffer.from('"next":');
 const QUOTE = 0x22;
@@ -25,19 +24,26 @@ const DOT = 0x2e;
 const ZERO = 0x30;
 const NINE = 0x39;
 
-/** scanPollAnswer calls `visit` for every message, oldest first, and returns `next`. */
-export function scanPollAnswer(body: Buffer, visit: MessageVisitor): number {
+/** scanTexts calls `visit` for every message's text, oldest first, and returns how many it found. */
+export function scanTexts(body: Buffer, visit: TextVisitor): number {
+  let count = 0;
   let from = 0;
   for (;;) {
-    const idAt = body.indexOf(ID, from);
-    if (idAt === -1) break;
-    const id = readInteger(body, idAt + ID.length);
-    const textStart = body.indexOf(TEXT, idAt) + TEXT.length;
+    const at = body.indexOf(TEXT, from);
+    if (at === -1) return count;
+    const textStart = at + TEXT.length;
     const textEnd = body.indexOf(QUOTE, textStart);
-    visit(id, textStart, textEnd);
+    visit(textStart, textEnd);
+    count++;
     from = textEnd;
   }
-  return readInteger(body, body.lastIndexOf(NEXT) + NEXT.length);
+}
+
+/** readNext reads PROTOCOL.md's `next` from a poll answer: the members after `messages` hold no texts, so the last `"next":` is it. */
+export function readNext(body: Buffer): number {
+  const at = body.lastIndexOf(NEXT);
+  if (at === -1) throw new Error(`A poll answer without "next": ${body.toString().slice(0, 300)}`);
+  return readInteger(body, at + NEXT.length);
 }
 
 function readInteger(body: Buffer, at: number): number {
@@ -71,13 +77,11 @@ export function readDecimals(body: Buffer, start: number, end: number, out: Floa
   return count;
 }
 
-/** crossCheck parses the body with JSON.parse and throws if the scan read anything else. */
-export function crossCheck(body: Buffer): void {
-  const parsed = JSON.parse(body.toString()) as PollAnswer;
-  const scanned: { id: number; text: string }[] = [];
-  const next = scanPollAnswer(body, (id, start, end) => scanned.push({ id, text: body.toString('utf8', start, end) }));
-  const expected = parsed.messages.map((m) => ({ id: m.id, text: m.text }));
-  if (next !== parsed.next || JSON.stringify(scanned) !== JSON.stringify(expected)) {
-    throw new Error(`bench/http/poll-scan.ts misread a poll answer (the server lays out its JSON differently than it expects): ${body.toString().slice(0, 300)}`);
+/** crossCheck throws unless scanTexts reads the same texts from `body` as `parse`, a real parser of the server's framing, does. */
+export function crossCheck(body: Buffer, parse: (body: Buffer) => readonly string[]): void {
+  const scanned: string[] = [];
+  scanTexts(body, (start, end) => scanned.push(body.toString('utf8', start, end)));
+  if (JSON.stringify(scanned) !== JSON.stringify(parse(body))) {
+    throw new Error(`bench/http/poll-scan.ts misread an answer (the server lays out its messages differently than it expects): ${body.toString().slice(0, 300)}`);
   }
 }

@@ -9,11 +9,13 @@ import { performance } from 'node:perf_hooks';
  * core the load generator, not the server, would set the pace.
  *
  * One request at a time per connection; the answer must carry a
- * content-length (both servers send one for every JSON body).
+ * content-length (every server the bench drives sends one).
  */
 
 export interface RawResponse {
   readonly status: number;
+  /** The status line and headers, undecoded: a client that needs a header searches it. */
+  readonly head: string;
   readonly body: Buffer;
 }
 
@@ -96,7 +98,7 @@ export class RawConnection {
       const length = contentLength(head);
       const end = headerEnd + 4 + length;
       if (data.length < end) break;
-      const response: RawResponse = { status: Number(head.slice(9, 12)), body: data.subarray(headerEnd + 4, end) };
+      const response: RawResponse = { status: Number(head.slice(9, 12)), head, body: data.subarray(headerEnd + 4, end) };
       const handler = this.handler;
       this.handler = undefined;
       if (handler === undefined) throw new Error(`An answer came that no request asked for: ${head.split('\r\n')[0]}`);

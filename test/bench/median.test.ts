@@ -28,6 +28,18 @@ describe('bench --repeat', () => {
     expect(reported.get('baseline')).toBe(runs.get('baseline')?.[2]);
   });
 
+  it("reports the peers' runs of that same round, whatever their own figures", () => {
+    const runs = new Map<ServerName, Run[]>([
+      ['flowchat', [{ us: 82 }, { us: 85 }, { us: 61 }]],
+      ['baseline', [{ us: 76 }, { us: 51 }, { us: 53 }]],
+      ['socketio', [{ us: 10 }, { us: 90 }, { us: 50 }]],
+      ['nchan', [{ us: 30 }, { us: 20 }, { us: 25 }]],
+    ]);
+    const reported = reportedRuns(runs, (run) => run.us);
+    expect(reported.get('socketio')).toBe(runs.get('socketio')?.[2]);
+    expect(reported.get('nchan')).toBe(runs.get('nchan')?.[2]);
+  });
+
   it('reports the median run of a server that ran alone', () => {
     const runs = new Map<ServerName, Run[]>([['flowchat', [{ us: 70 }, { us: 50 }, { us: 100 }]]]);
     expect(reportedRuns(runs, (run) => run.us).get('flowchat')).toEqual({ us: 70 });

@@ -1,0 +1,65 @@
+import type { TargetServer } from '../types.ts';
+
+/**
+ * ChatClient is how the load generator speaks to one server in that server's
+ * own client protocol: PROTOCOL.md for flowchat and the baseline, Engine.IO's
+ * polling transport for socket.io, nchan's long-poll for nchan. The
+ * scenarios see only this: clients that keep a poll held on one room,
+ * publishers that post to it, and the server's count of held polls.
+ *
+ * Every message the bench posts is a text of decimals, wrapped by each
+ * client in a JSON object with a `"text"` member, so one scanner
+ * (http/poll-scan.ts) reads the messages of every server's answers.
+ */
+
+export interface SubscriberHooks {
+  /** A 200 answer (its messages are read with scanTexts) and when its last byte was read. The client polls again once this returns. */
+  answered(client: number, body: Buffer, at: number): void;
+  /** A lost connection or a refused poll (asked again after http/poller.ts's POLL_RETRY_MS). */
+  failed(): void;
+}
+
+/** Subscribers are clients that each keep a poll held on the room, from start() until close(). */
+export interface Subscribers {
+  start(): void;
+  close(): void;
+}
+
+/** PostDone hears how a post was answered: accepted, or the status it was refused with. */
+export type PostDone = (accepted: boolean, status: string, at: number) => void;
+
+/** Publisher posts to the room, one post at a time. */
+export interface Publisher {
+  post(text: string, done: PostDone): void;
+  /** onLost sets who hears of the connection lost mid-post. */
+  onLost(lost: () => void): void;
+  close(): void;
+}
+
+export interface ChatClient {
+  /** subscribers opens `count` clients (connected and, where the protocol has one, past its handshake) that do not poll yet. */
+  subscribers(count: number, hooks: SubscriberHooks): Promise<Subscribers>;
+  /** publisher opens a client that posts as `name`. */
+  publisher(name: string): Promise<Publisher>;
+  /** heldPolls asks the server (every node of it) how many polls it holds. */
+  heldPolls(): Promise<number>;
+  close(): void;
+}
+
+/** waitForHeld asks until the server holds exactly `count` polls: only then has every client's poll reached it and been parked. */
+export async function waitForHeld(client: ChatClient, count: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const held = await client.heldPolls();
+    if (held === count) return;
+    if (Date.now() > deadline) throw new Error(`The server holds ${held} polls, not ${count}, after ${timeoutMs} ms`);
+    await sleep(held < count / 2 ? 20 : 5);
+  }
+}
+
+/** ClientFactory opens a chat client of one kind on a room of a server; `limit` caps the messages one answer may carry where the protocol lets the client say so. */
+export type ClientFactory = (target: TargetServer, room: string, limit: number) => Promise<ChatClient>;
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
