@@ -166,9 +166,16 @@ export class Harness {
   }
 }
 
-/** keyFigure is what the median run is chosen by: the server's cost per delivery, or per held poll. */
+/** keyFigure is what the median run is chosen by: the server's cost per delivery, or per held poll, or its slow-down after holding polls. */
 export function keyFigure(result: ServerResult): number {
-  return result.kind === 'memory' ? result.kibPerPoll : result.cpu.usPerDelivery;
+  switch (result.kind) {
+    case 'memory':
+      return result.kibPerPoll;
+    case 'aftermath':
+      return result.slowdown;
+    default:
+      return result.cpu.usPerDelivery;
+  }
 }
 
 /**
@@ -206,5 +213,7 @@ function connectionsOf(job: ServerJob): number {
       return job.pollers + job.publishers;
     case 'memory':
       return job.polls;
+    case 'aftermath':
+      return Math.max(job.memory.polls, job.throughput.pollers + job.throughput.publishers);
   }
 }

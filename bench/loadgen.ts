@@ -1,4 +1,5 @@
 import { measureFlowOverhead } from './flow-overhead.ts';
+import { runAftermath } from './scenarios/aftermath.ts';
 import { runFanout } from './scenarios/fanout.ts';
 import { runMemory } from './scenarios/memory.ts';
 import { runThroughput } from './scenarios/throughput.ts';
@@ -30,6 +31,8 @@ function run(task: LoadgenTask): Promise<JobResult> {
       return runThroughput(task.target, task.job);
     case 'memory':
       return runMemory(task.target, task.job);
+    case 'aftermath':
+      return runAftermath(task.target, task.job);
   }
 }
 

@@ -2,7 +2,7 @@ import type { Machine, Source } from './machine.ts';
 import type { Mode, Plan } from './plan.ts';
 import type { PeerName } from './peers/peers.ts';
 import type { ProfileSummary } from './profile.ts';
-import type { FanoutResult, FlowResult, MemoryResult, ServerJob, ServerName, ServerResult, ThroughputResult } from './types.ts';
+import type { AftermathResult, FanoutResult, FlowResult, MemoryResult, ServerJob, ServerName, ServerResult, ThroughputResult } from './types.ts';
 
 /**
  * BenchReport is everything one run measured, as bench/results/<timestamp>.json
@@ -29,6 +29,7 @@ export interface BenchReport {
   readonly fanout: readonly Pair<FanoutResult>[];
   readonly throughput: Pair<ThroughputResult> | undefined;
   readonly memory: Pair<MemoryResult> | undefined;
+  readonly aftermath: Pair<AftermathResult> | undefined;
   readonly flow: FlowResult | undefined;
   /** Share of all CPUs' time other processes took while the flow job ran. */
   readonly flowOthersShare: number | undefined;

@@ -10,7 +10,7 @@ import { PEER_NAMES, peerMissing, type PeerName } from './peers/peers.ts';
 import { LOADGEN_CPU, PINNING, ROOT, SERVER_CPU } from './spawn.ts';
 import { renderMarkdown, renderTable, num } from './table.ts';
 import { checkTargets } from './targets.ts';
-import type { FanoutResult, MemoryResult, ServerName, ThroughputResult } from './types.ts';
+import type { AftermathResult, FanoutResult, MemoryResult, ServerName, ThroughputResult } from './types.ts';
 
 /**
  * `npm run bench`: starts flowchat and the baseline server in turn, drives
@@ -33,6 +33,8 @@ Scenarios:
   throughput   1,000 pollers, 32 publishers posting for 10 s: posts/s,
                deliveries/s, missed messages, delays, CPU per delivery
   memory       RSS idle, holding 10,000 polls, and 2 s after they close
+  aftermath    throughput, memory, throughput again, in one server process:
+               the CPU per delivery after ÷ before (flowchat and baseline)
   flow         packets/s through a 4-stage chain of the FBP runtime,
                against the same handlers called directly (in-process)
 
@@ -152,6 +154,8 @@ async function main(): Promise<void> {
   for (const job of plan.fanout) fanout.push(await harness.pair<FanoutResult>(job, `fan-out N=${num(job.clients)}`, servers));
   const throughput = plan.throughput && (await harness.pair<ThroughputResult>(plan.throughput, 'throughput', servers));
   const memory = plan.memory && (await harness.pair<MemoryResult>(plan.memory, 'memory', servers));
+  // A property of one process over a long run: flowchat's, with the baseline's for scale; the peers are not asked.
+  const aftermath = plan.aftermath && (await harness.pair<AftermathResult>(plan.aftermath, 'aftermath', servers.filter((name) => name === 'flowchat' || name === 'baseline')));
   const flow = plan.flow && (await harness.flow(plan.flow));
   await harness.finished();
 
@@ -179,9 +183,10 @@ async function main(): Promise<void> {
     fanout,
     throughput,
     memory,
+    aftermath,
     flow: flow?.result,
     flowOthersShare: flow?.othersShare,
-    targets: checkTargets({ fanout, throughput, memory, flow: flow?.result }),
+    targets: checkTargets({ fanout, throughput, memory, aftermath, flow: flow?.result }),
     profile,
   };
   const file = cli.out ?? path.join(RESULTS_DIR, `${startedAt.toISOString().replaceAll(':', '-')}.json`);

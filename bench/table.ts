@@ -1,6 +1,6 @@
 import type { BenchReport, Pair, TargetCheck } from './report.ts';
 import { fanoutId } from './targets.ts';
-import type { DelayFigures, FanoutResult, MemoryResult, ServerName, ServerResult, ThroughputResult } from './types.ts';
+import type { AftermathResult, DelayFigures, FanoutResult, MemoryResult, ServerName, ServerResult, ThroughputResult } from './types.ts';
 
 /**
  * The printed table: one row per figure, a column per server that ran
@@ -126,9 +126,17 @@ function memoryRows(rows: Rows, pair: Pair<MemoryResult>): void {
   rows.figure(pair, 'after close vs idle (%)', (r) => 100 * r.afterCloseVsIdle, 1, 'memory.afterClose', false);
 }
 
+function aftermathRows(rows: Rows, pair: Pair<AftermathResult>): void {
+  rows.section(`aftermath: throughput, ${num(anyResult(pair)?.memory.polls)} held polls, throughput`);
+  rows.figure(pair, 'server CPU µs / delivery, fresh', (r) => r.fresh.cpu.usPerDelivery, 2);
+  rows.figure(pair, 'server CPU µs / delivery, after', (r) => r.after.cpu.usPerDelivery, 2);
+  rows.figure(pair, 'after ÷ fresh', (r) => r.slowdown, 2, 'aftermath.slowdown', false);
+  rows.figure(pair, 'deliveries/s, after', (r) => r.after.deliveriesPerSec, 0);
+}
+
 /** serversOf lists the servers with a figure in the report, in column order. */
 function serversOf(report: BenchReport): ServerName[] {
-  const pairs = [...report.fanout, report.throughput, report.memory].filter((pair) => pair !== undefined);
+  const pairs = [...report.fanout, report.throughput, report.memory, report.aftermath].filter((pair) => pair !== undefined);
   return SERVER_ORDER.filter((name) => pairs.some((pair) => pair.results[name] !== undefined));
 }
 
@@ -139,6 +147,7 @@ function buildRows(report: BenchReport): { header: Row; rows: Row[] } {
   report.fanout.forEach((pair) => fanoutRows(rows, pair));
   if (report.throughput !== undefined) throughputRows(rows, report.throughput);
   if (report.memory !== undefined) memoryRows(rows, report.memory);
+  if (report.aftermath !== undefined) aftermathRows(rows, report.aftermath);
   const flow = report.flow;
   if (flow !== undefined) {
     rows.section(`flow overhead, ${flow.stages}-stage chain`);

@@ -1,5 +1,5 @@
 import type { Pair, TargetCheck } from './report.ts';
-import type { FanoutResult, FlowResult, MemoryResult, ServerName, ServerResult, ThroughputResult } from './types.ts';
+import type { AftermathResult, FanoutResult, FlowResult, MemoryResult, ServerName, ServerResult, ThroughputResult } from './types.ts';
 
 /**
  * flowchat's targets (issue #15's, on top of the first benchmark's). They
@@ -24,6 +24,8 @@ export const TARGETS = {
    * start-up had left free, which idle still counts.
    */
   afterCloseVsIdle: 0.1,
+  /** Throughput CPU per delivery after the memory scenario ÷ on the fresh process: no slow-down beyond the VM's drift between two runs. */
+  aftermathSlowdown: 1.1,
   flowPacketsPerSec: 1_000_000,
   /** Untraced packets through a network with tracing on, none traced, as a share of the rate with it off: within the run's noise. */
   tracingIdleShare: 0.95,
@@ -36,6 +38,7 @@ export interface TargetInputs {
   readonly fanout: readonly Pair<FanoutResult>[];
   readonly throughput: Pair<ThroughputResult> | undefined;
   readonly memory: Pair<MemoryResult> | undefined;
+  readonly aftermath?: Pair<AftermathResult> | undefined;
   readonly flow: FlowResult | undefined;
 }
 
@@ -95,6 +98,11 @@ export function checkTargets(inputs: TargetInputs): TargetCheck[] {
     check('memory.idle', `≤ ${TARGETS.idleRssMiB} MiB`, memory.idleKiB / 1024, memory.idleKiB / 1024 <= TARGETS.idleRssMiB);
     check('memory.kibPerPoll', `≤ ${TARGETS.kibPerHeldPoll} KiB`, memory.kibPerPoll, memory.kibPerPoll <= TARGETS.kibPerHeldPoll);
     check('memory.afterClose', `≤ idle + ${TARGETS.afterCloseVsIdle * 100}%`, memory.afterCloseVsIdle, memory.afterCloseVsIdle <= TARGETS.afterCloseVsIdle);
+  }
+
+  const aftermath = serverOf(inputs.aftermath, 'flowchat');
+  if (aftermath !== undefined) {
+    check('aftermath.slowdown', `≤ ${TARGETS.aftermathSlowdown}× fresh`, aftermath.slowdown, aftermath.slowdown <= TARGETS.aftermathSlowdown);
   }
 
   if (inputs.flow !== undefined) {

@@ -53,13 +53,20 @@ export interface MemoryJob {
   readonly afterCloseMs: number;
 }
 
+/** AftermathJob runs throughput, then memory, then throughput again, against one server process: does having held many polls leave it slower? */
+export interface AftermathJob {
+  readonly kind: 'aftermath';
+  readonly throughput: ThroughputJob;
+  readonly memory: MemoryJob;
+}
+
 export interface FlowJob {
   readonly kind: 'flow';
   readonly packets: number;
   readonly runs: number;
 }
 
-export type ServerJob = FanoutJob | ThroughputJob | MemoryJob;
+export type ServerJob = FanoutJob | ThroughputJob | MemoryJob | AftermathJob;
 export type Job = ServerJob | FlowJob;
 
 /** LoadgenTask is the load generator's whole input: one job, against one server unless it is the in-process flow job. */
@@ -162,6 +169,17 @@ export interface MemoryResult {
   readonly afterCloseVsIdle: number;
 }
 
+export interface AftermathResult {
+  readonly kind: 'aftermath';
+  /** The throughput scenario on the fresh process. */
+  readonly fresh: ThroughputResult;
+  readonly memory: MemoryResult;
+  /** The same again, once the memory scenario's polls have come and gone. */
+  readonly after: ThroughputResult;
+  /** after ÷ fresh server CPU per delivery: 1 is no slow-down. */
+  readonly slowdown: number;
+}
+
 export interface FlowResult {
   readonly kind: 'flow';
   readonly packets: number;
@@ -178,7 +196,7 @@ export interface FlowResult {
   readonly nsPerHop: number;
 }
 
-export type ServerResult = FanoutResult | ThroughputResult | MemoryResult;
+export type ServerResult = FanoutResult | ThroughputResult | MemoryResult | AftermathResult;
 export type JobResult = ServerResult | FlowResult;
 
 /** LoadgenOutput is the load generator's one machine-readable line, after RESULT_PREFIX. */

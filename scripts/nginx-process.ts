@@ -24,6 +24,8 @@ export interface NginxOptions {
   port?: number;
   /** The flowchat nodes, as host:port; default one, 127.0.0.1:9090. Several must share one REDIS_URL. */
   backends?: readonly string[];
+  /** Worker processes; default 1. Each holds its share of the connections, so two need half the open files each. */
+  workers?: number;
   /** Folder served at /gochat/; default the repository's web/. */
   webRoot?: string;
   /** Template; default the repository's nginx.conf. */
@@ -48,6 +50,7 @@ export interface RunningNginx {
 
 /** RenderValues are the values of the lines tagged `# flowchat:<name>`; a list repeats its line once per value. */
 export interface RenderValues {
+  workers: string;
   listen: string;
   backend: string | readonly string[];
   webroot: string;
@@ -91,6 +94,7 @@ export async function startNginx(options: NginxOptions = {}): Promise<RunningNgi
   const binary = options.binary ?? NGINX_BINARY;
   const template = await readFile(options.confPath ?? join(REPO, 'nginx.conf'), 'utf8');
   const config = renderConfig(template, {
+    workers: String(options.workers ?? 1),
     listen: `127.0.0.1:${port}`,
     backend: options.backends ?? ['127.0.0.1:9090'],
     webroot: quotePath(options.webRoot ?? join(REPO, 'web')),

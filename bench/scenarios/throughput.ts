@@ -18,8 +18,9 @@ import type { TargetServer, ThroughputJob, ThroughputResult } from '../types.ts'
  * a duplicate. This needs nothing of the server but the texts, so it holds
  * every server to the same account, ids or none.
  */
-export async function runThroughput(target: TargetServer, job: ThroughputJob): Promise<ThroughputResult> {
-  const client = await openChatClient(target, 'throughput', 1000);
+export async function runThroughput(target: TargetServer, job: ThroughputJob, room = 'throughput'): Promise<ThroughputResult> {
+  // The room must be fresh: a poller's first poll reads from its start.
+  const client = await openChatClient(target, room, 1000);
   const slots = job.pollers * job.publishers;
   const wanted = new Float64Array(slots); // per poller and publisher: the next sequence number
   const gaps = new Map<number, Set<number>>(); // slot → sequence numbers skipped, until they come
@@ -87,7 +88,8 @@ export async function runThroughput(target: TargetServer, job: ThroughputJob): P
     },
   });
   const publishers: Publisher[] = [];
-  for (let p = 0; p < job.publishers; p++) publishers.push(await client.publisher(`pub${p}`));
+  // Nicks of their own in each room: an earlier run's sessions in the same process still hold theirs.
+  for (let p = 0; p < job.publishers; p++) publishers.push(await client.publisher(`pub${p}.${room}`));
 
   subscribers.start();
   await waitForHeld(client, job.pollers, 30_000);

@@ -76,6 +76,13 @@ describe('bench quick mode', () => {
       expectMeasured(report!, server);
       const throughput = report!.throughput?.results[server];
       expect({ server, missed: throughput?.missed, duplicates: throughput?.duplicates, outOfOrder: throughput?.outOfOrder }).toEqual({ server, missed: 0, duplicates: 0, outOfOrder: 0 });
+      // The aftermath's two throughput runs, before and after the held polls, in one process: each in a fresh room, each complete.
+      const aftermath = report!.aftermath?.results[server];
+      for (const run of [aftermath?.fresh, aftermath?.after]) {
+        expect(run?.accepted, `${server} aftermath accepted posts`).toBeGreaterThan(0);
+        expect({ server, missed: run?.missed, duplicates: run?.duplicates, deliveries: run?.deliveries }).toEqual({ server, missed: 0, duplicates: 0, deliveries: (run?.accepted ?? 0) * plan.aftermath!.throughput.pollers });
+      }
+      expect(aftermath?.memory.polls).toBe(plan.aftermath!.memory.polls);
     }
   }, 180_000);
 
