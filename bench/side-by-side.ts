@@ -38,10 +38,15 @@ const dirA = path.resolve(positionals[0] ?? '.');
 const dirB = path.resolve(positionals[1] ?? '.');
 const outDir = mkdtempSync(path.join(tmpdir(), 'flowchat-side-by-side-'));
 
-/** bench runs one checkout's bench and reads its report. */
+/** noPeers is what keeps a checkout's bench to flowchat and its baseline: `--peers none` where it has peers (a checkout from before them has not). */
+function noPeers(dir: string): string[] {
+  return readFileSync(path.join(dir, 'bench', 'run.ts'), 'utf8').includes('peers: {') ? ['--peers', 'none'] : [];
+}
+
+/** bench runs one checkout's bench, without peers (only flowchat's figures are compared), and reads its report. */
 function bench(dir: string, out: string): Promise<BenchReport> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', 'bench', '--', '--only', values.only, '--out', out], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn('npm', ['run', 'bench', '--', '--only', values.only, ...noPeers(dir), '--out', out], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(readFileSync(out, 'utf8')) as BenchReport) : reject(new Error(`the bench in ${dir} exited ${code}`))));
   });
