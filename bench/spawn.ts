@@ -82,7 +82,7 @@ const READY = /is running at (http:\/\/[^/\s]+)\//;
 
 let built = false;
 
-/** ensureBuilt compiles flowchat once per bench run (`npm run build`, a no-op when nothing changed): it runs as `npm start` does, from dist/. */
+/** ensureBuilt compiles flowchat and the other Node servers once per bench run (`npm run build`, quick when nothing changed): they run from dist/. */
 function ensureBuilt(): void {
   if (built) return;
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -92,16 +92,17 @@ function ensureBuilt(): void {
 /** NodeServerName names the servers that are Node programs; nginx + nchan starts in bench/peers/nchan.ts. */
 export type NodeServerName = Exclude<ServerName, 'nchan'>;
 
+/** The other Node servers, compiled by `npm run build` beside flowchat: through tsx, each would carry its loader (some 30 MiB) into the figures. */
 const SCRIPTS: Readonly<Record<Exclude<NodeServerName, 'flowchat'>, string>> = {
-  baseline: 'bench/baseline.ts',
-  socketio: 'bench/peers/socketio-server.ts',
+  baseline: 'dist/bench/baseline.js',
+  socketio: 'dist/bench/peers/socketio-server.js',
 };
 
 /** startServer starts flowchat, the baseline or the socket.io peer on a free loopback port and waits for its ready line. */
 export async function startServer(name: NodeServerName, options: ServerOptions): Promise<RunningServer> {
-  if (name === 'flowchat') ensureBuilt();
+  ensureBuilt();
   // flowchat runs as `npm start` runs it (its node flags and environment defaults); the others with Node's defaults.
-  const start = name === 'flowchat' ? npmStartCommand(ROOT, process.env) : { env: {}, nodeArgs: ['--import', 'tsx', SCRIPTS[name]] };
+  const start = name === 'flowchat' ? npmStartCommand(ROOT, process.env) : { env: {}, nodeArgs: [SCRIPTS[name]] };
   const profile = options.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`];
   const child = spawnPinned(SERVER_CPU, [process.execPath, ...profile, ...start.nodeArgs], {
     ...process.env,
