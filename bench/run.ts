@@ -13,8 +13,9 @@ import { checkTargets } from './targets.ts';
 import type { AftermathResult, FanoutResult, MemoryResult, ServerName, ThroughputResult } from './types.ts';
 
 /**
- * `npm run bench`: starts flowchat and the baseline server in turn, drives
- * each from a separate load-generator process, prints the table and writes
+ * `npm run bench`: starts flowchat, the baseline server and the peers in
+ * turn, drives each from a separate load-generator process in its own
+ * client protocol (bench/clients/), prints the table and writes
  * every figure to bench/results/<timestamp>.json.
  */
 

@@ -4,7 +4,7 @@ import type { TargetServer } from '../types.ts';
 import type { ChatClient, Publisher, SubscriberHooks, Subscribers } from './chat-client.ts';
 
 /**
- * nchan's long-poll client, as its NchanSubscriber speaks it: a poll
+ * nchan's long-poll protocol, as its documentation gives it: a poll
  * carries the position of the last message it got as `If-Modified-Since`
  * and `If-None-Match` (the answer's `Last-Modified` and `Etag`), and asks
  * with `Accept: multipart/mixed` for every message waiting in one answer
