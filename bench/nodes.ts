@@ -72,7 +72,7 @@ async function start(setup: Setup, maxHeldPolls: number): Promise<Running> {
     for (let i = 0; i < (setup === 'redis' ? 1 : 2); i++) nodes.push(await startServer('flowchat', { maxHeldPolls, env }));
     const [first] = nodes as [RunningServer];
     if (setup === 'redis') return { target: { ...first.target, storePid: redis.pid }, stop: stopAll };
-    // Two workers share the connections (the listening socket's reuseport spreads them), so neither needs a file per connection of all 10,000 polls' two.
+    // Two workers share the connections (each accepts from the one listening socket), so neither needs a file for every one of 10,000 polls' two connections.
     const nginx = await startNginx({ port: await freePort(), workers: NGINX_WORKERS, backends: nodes.map((node) => `127.0.0.1:${node.target.port}`) });
     const url = new URL(nginx.url);
     const target: TargetServer = {

@@ -1,3 +1,5 @@
+import { pollerHandler } from '../http/poller.ts';
+import type { RawConnection, RawResponse, ResponseHandler } from '../http/raw-connection.ts';
 import type { TargetServer } from '../types.ts';
 
 /**
@@ -44,6 +46,47 @@ export interface ChatClient {
   /** heldPolls asks the server (every node of it) how many polls it holds. */
   heldPolls(): Promise<number>;
   close(): void;
+}
+
+/**
+ * keepPolling makes subscribers of connections already open (and past any
+ * handshake): `request(i)` is client i's next poll, `parse` the protocol's
+ * real parser (http/poller.ts cross-checks the scanner with it), and
+ * `noted(i, response)`, when given, reads what an answer tells the client
+ * for its next poll (its position) before the hooks hear of it.
+ */
+export function keepPolling(
+  connections: readonly RawConnection[],
+  parse: (body: Buffer) => readonly string[],
+  request: (client: number) => string,
+  hooks: SubscriberHooks,
+  noted?: (client: number, response: RawResponse) => void,
+): Subscribers {
+  const poll = (i: number): void => (connections[i] as RawConnection).send(request(i), handlers[i] as ResponseHandler);
+  const handlers = connections.map((connection, i) =>
+    pollerHandler(connection, parse, {
+      failed: hooks.failed,
+      retry: () => poll(i),
+      answered: (response, at) => {
+        noted?.(i, response);
+        hooks.answered(i, response.body, at);
+        poll(i);
+      },
+    }),
+  );
+  return {
+    start: () => connections.forEach((_, i) => poll(i)),
+    close: () => connections.forEach((connection) => connection.close()),
+  };
+}
+
+/** publisherOn makes a publisher of an open connection: `request(text)` is a post's whole request, `accepts(status)` whether the server took it. */
+export function publisherOn(connection: RawConnection, request: (text: string) => string, accepts: (status: number) => boolean): Publisher {
+  return {
+    post: (text, done) => connection.send(request(text), (response, at) => done(accepts(response.status), String(response.status), at)),
+    onLost: (lost) => connection.onLost(lost),
+    close: () => connection.close(),
+  };
 }
 
 /** waitForHeld asks until the server holds exactly `count` polls: only then has every client's poll reached it and been parked. */

@@ -1,7 +1,6 @@
-import { openMany, RawConnection, type RawResponse, type ResponseHandler } from '../http/raw-connection.ts';
-import { pollerHandler } from '../http/poller.ts';
+import { openMany, RawConnection, type RawResponse } from '../http/raw-connection.ts';
 import type { TargetServer } from '../types.ts';
-import type { ChatClient, Publisher, SubscriberHooks, Subscribers } from './chat-client.ts';
+import { keepPolling, publisherOn, type ChatClient, type Publisher, type SubscriberHooks, type Subscribers } from './chat-client.ts';
 
 /**
  * socket.io's client protocol on Engine.IO v4's polling transport, as
@@ -95,35 +94,15 @@ export async function openEngineIoClient(target: TargetServer, room: string): Pr
       };
       await Promise.all(Array.from({ length: Math.min(200, count) }, handshakes));
       const polls = sids.map((sid) => requests.poll(sid));
-      const poll = (i: number): void => (connections[i] as RawConnection).send(polls[i] as string, handlers[i] as ResponseHandler);
-      const handlers = connections.map((connection, i) =>
-        pollerHandler(connection, parsePayload, {
-          failed: hooks.failed,
-          retry: () => poll(i),
-          answered: (response, at) => {
-            hooks.answered(i, response.body, at);
-            poll(i);
-          },
-        }),
-      );
-      return {
-        start: () => connections.forEach((_, i) => poll(i)),
-        close: () => connections.forEach((connection) => connection.close()),
-      };
+      return keepPolling(connections, parsePayload, (i) => polls[i] as string, hooks);
     },
 
     async publisher(name: string): Promise<Publisher> {
       const connection = await RawConnection.open(target.port, target.host);
       opened.push(connection);
       const sid = await connect(connection, requests);
-      return {
-        post: (text, done) => {
-          const payload = `42${JSON.stringify(['post', { room, author: name, text }])}`;
-          connection.send(requests.send(sid, payload), (response, at) => done(response.status === 200, String(response.status), at));
-        },
-        onLost: (lost) => connection.onLost(lost),
-        close: () => connection.close(),
-      };
+      const payload = (text: string): string => `42${JSON.stringify(['post', { room, author: name, text }])}`;
+      return publisherOn(connection, (text) => requests.send(sid, payload(text)), (status) => status === 200);
     },
 
     async heldPolls(): Promise<number> {

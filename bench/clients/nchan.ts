@@ -1,7 +1,6 @@
-import { openMany, RawConnection, type RawResponse, type ResponseHandler } from '../http/raw-connection.ts';
-import { pollerHandler } from '../http/poller.ts';
+import { openMany, RawConnection } from '../http/raw-connection.ts';
 import type { TargetServer } from '../types.ts';
-import type { ChatClient, Publisher, SubscriberHooks, Subscribers } from './chat-client.ts';
+import { keepPolling, publisherOn, type ChatClient, type Publisher, type SubscriberHooks, type Subscribers } from './chat-client.ts';
 
 /**
  * nchan's long-poll protocol, as its documentation gives it: a poll
@@ -37,39 +36,23 @@ export async function openNchanClient(target: TargetServer, room: string): Promi
       opened.push(...connections);
       // Where each subscriber is: the headers of its next poll.
       const positions: string[] = new Array<string>(count).fill('');
-      const poll = (i: number): void => (connections[i] as RawConnection).send(`${subscribe}${positions[i]}\r\n`, handlers[i] as ResponseHandler);
-      const handlers = connections.map((connection, i) =>
-        pollerHandler(connection, parseLines, {
-          failed: hooks.failed,
-          retry: () => poll(i),
-          answered: (response: RawResponse, at) => {
-            const lastModified = LAST_MODIFIED.exec(response.head)?.[1];
-            const etag = ETAG.exec(response.head)?.[1];
-            if (lastModified === undefined || etag === undefined) throw new Error(`nchan answered a poll without Last-Modified and Etag: ${response.head}`);
-            positions[i] = `If-Modified-Since: ${lastModified}\r\nIf-None-Match: ${etag}\r\n`;
-            hooks.answered(i, response.body, at);
-            poll(i);
-          },
-        }),
-      );
-      return {
-        start: () => connections.forEach((_, i) => poll(i)),
-        close: () => connections.forEach((connection) => connection.close()),
-      };
+      return keepPolling(connections, parseLines, (i) => `${subscribe}${positions[i]}\r\n`, hooks, (i, response) => {
+        const lastModified = LAST_MODIFIED.exec(response.head)?.[1];
+        const etag = ETAG.exec(response.head)?.[1];
+        if (lastModified === undefined || etag === undefined) throw new Error(`nchan answered a poll without Last-Modified and Etag: ${response.head}`);
+        positions[i] = `If-Modified-Since: ${lastModified}\r\nIf-None-Match: ${etag}\r\n`;
+      });
     },
 
     async publisher(name: string): Promise<Publisher> {
       const connection = await RawConnection.open(target.port, target.host);
       opened.push(connection);
       const head = `POST /pub?room=${room} HTTP/1.1\r\n${host}Content-Type: application/json\r\nContent-Length: `;
-      return {
-        post: (text, done) => {
-          const body = JSON.stringify({ author: name, text });
-          connection.send(`${head}${Buffer.byteLength(body)}\r\n\r\n${body}`, (response, at) => done(response.status === 201 || response.status === 202, String(response.status), at));
-        },
-        onLost: (lost) => connection.onLost(lost),
-        close: () => connection.close(),
+      const post = (text: string): string => {
+        const body = JSON.stringify({ author: name, text });
+        return `${head}${Buffer.byteLength(body)}\r\n\r\n${body}`;
       };
+      return publisherOn(connection, post, (status) => status === 201 || status === 202);
     },
 
     async heldPolls(): Promise<number> {

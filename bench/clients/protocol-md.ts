@@ -1,8 +1,7 @@
-import { openMany, RawConnection, type ResponseHandler } from '../http/raw-connection.ts';
-import { pollerHandler } from '../http/poller.ts';
+import { openMany, RawConnection } from '../http/raw-connection.ts';
 import { readNext } from '../http/poll-scan.ts';
 import type { TargetServer } from '../types.ts';
-import type { ChatClient, Publisher, SubscriberHooks, Subscribers } from './chat-client.ts';
+import { keepPolling, publisherOn, type ChatClient, type Publisher, type SubscriberHooks, type Subscribers } from './chat-client.ts';
 
 /**
  * PROTOCOL.md's client, as flowchat and the baseline speak it: polls
@@ -83,22 +82,9 @@ export async function openProtocolClient(target: TargetServer, room: string, lim
       const connections = await openMany(count, target.port, target.host);
       opened.push(...connections);
       const since = new Float64Array(count);
-      const poll = (i: number): void => (connections[i] as RawConnection).send(requests.poll(since[i] as number), handlers[i] as ResponseHandler);
-      const handlers = connections.map((connection, i) =>
-        pollerHandler(connection, parsePollAnswer, {
-          failed: hooks.failed,
-          retry: () => poll(i),
-          answered: (response, at) => {
-            since[i] = readNext(response.body);
-            hooks.answered(i, response.body, at);
-            poll(i);
-          },
-        }),
-      );
-      return {
-        start: () => connections.forEach((_, i) => poll(i)),
-        close: () => connections.forEach((connection) => connection.close()),
-      };
+      return keepPolling(connections, parsePollAnswer, (i) => requests.poll(since[i] as number), hooks, (i, response) => {
+        since[i] = readNext(response.body);
+      });
     },
 
     async publisher(name: string): Promise<Publisher> {
@@ -106,11 +92,7 @@ export async function openProtocolClient(target: TargetServer, room: string, lim
       opened.push(connection);
       // Pollers carry no token, so polling adds no join messages; a publisher posts as a signed-in user.
       const token = await openSession(connection, requests, name);
-      return {
-        post: (text, done) => connection.send(requests.post(name, text, token), (response, at) => done(response.status === 201, String(response.status), at)),
-        onLost: (lost) => connection.onLost(lost),
-        close: () => connection.close(),
-      };
+      return publisherOn(connection, (text) => requests.post(name, text, token), (status) => status === 201);
     },
 
     async heldPolls(): Promise<number> {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { NGINX_BINARY as NGINX } from '../../scripts/nginx-process.ts';
 import { freePort } from '../../test/helpers/ports.ts';
 import { readOpenFilesLimit } from '../proc.ts';
 import { exited, ROOT, SERVER_CPU, spawnPinned, stopOnce, type RunningServer } from '../spawn.ts';
@@ -13,7 +14,6 @@ import { exited, ROOT, SERVER_CPU, spawnPinned, stopOnce, type RunningServer } f
  * master only starts it.
  */
 
-export const NGINX = '/usr/sbin/nginx';
 export const NCHAN_MODULE = '/usr/lib/nginx/modules/ngx_nchan_module.so';
 
 /** nchanMissing says why nginx + nchan cannot run here, or undefined when it can. */
