@@ -4,6 +4,7 @@ import { openChatClient } from '../clients/open-client.ts';
 import { readDecimals, scanTexts, type TextVisitor } from '../http/poll-scan.ts';
 import { BusyMeter, ServerCpu } from '../proc.ts';
 import { Samples } from '../samples.ts';
+import { SequenceAccount } from './sequence-account.ts';
 import type { TargetServer, ThroughputJob, ThroughputResult } from '../types.ts';
 
 /**
@@ -12,26 +13,16 @@ import type { TargetServer, ThroughputJob, ThroughputResult } from '../types.ts'
  * its next post. Every poller must get every accepted post.
  *
  * A text carries its publisher, the publisher's count of accepted posts
- * before it (its sequence number) and the send time. Each poller keeps, per
- * publisher, the next sequence number it wants: a bigger one is a gap
- * (missed, unless it comes later: out of order), a smaller one not missing
- * a duplicate. This needs nothing of the server but the texts, so it holds
- * every server to the same account, ids or none.
+ * before it (its sequence number) and the send time: the sequence numbers
+ * are what SequenceAccount checks, the send time gives the delay.
  */
 export async function runThroughput(target: TargetServer, job: ThroughputJob, room = 'throughput'): Promise<ThroughputResult> {
   // The room must be fresh: a poller's first poll reads from its start.
   const client = await openChatClient(target, room, 1000);
-  const slots = job.pollers * job.publishers;
-  const wanted = new Float64Array(slots); // per poller and publisher: the next sequence number
-  const gaps = new Map<number, Set<number>>(); // slot → sequence numbers skipped, until they come
-  const received = new Float64Array(job.pollers); // per poller: messages got (or skipped)
+  const account = new SequenceAccount(job.pollers, job.publishers);
   const finished = new Uint8Array(job.pollers);
   const delays = new Samples();
-  let deliveries = 0;
   let answers = 0;
-  let missed = 0;
-  let duplicates = 0;
-  let outOfOrder = 0;
   let failures = 0;
   let lastDeliveryAt = 0;
   let total: number | undefined; // accepted posts, once posting is over
@@ -39,7 +30,7 @@ export async function runThroughput(target: TargetServer, job: ThroughputJob, ro
   let drained = (): void => {};
 
   const finish = (i: number): void => {
-    if (finished[i] === 1 || total === undefined || (received[i] as number) < total) return;
+    if (finished[i] === 1 || total === undefined || !account.reachedAll(i, total)) return;
     finished[i] = 1;
     if (++finishedCount === job.pollers) drained();
   };
@@ -50,30 +41,7 @@ export async function runThroughput(target: TargetServer, job: ThroughputJob, ro
   const visit: TextVisitor = (textStart, textEnd) => {
     const { poller, at, body } = current;
     readDecimals(body, textStart, textEnd, text); // publisher, seq, sentAt
-    const slot = poller * job.publishers + (text[0] as number);
-    const seq = text[1] as number;
-    const want = wanted[slot] as number;
-    if (seq < want) {
-      const skipped = gaps.get(slot);
-      if (skipped?.delete(seq) === true) {
-        outOfOrder++;
-        missed--;
-        deliveries++;
-      } else {
-        duplicates++;
-      }
-      return;
-    }
-    if (seq > want) {
-      const skipped = gaps.get(slot) ?? new Set<number>();
-      for (let s = want; s < seq; s++) skipped.add(s);
-      gaps.set(slot, skipped);
-      missed += seq - want;
-    }
-    received[poller] = (received[poller] as number) + seq - want + 1;
-    wanted[slot] = seq + 1;
-    deliveries++;
-    delays.add(at - (text[2] as number));
+    if (account.got(poller, text[0] as number, text[1] as number)) delays.add(at - (text[2] as number));
   };
 
   const subscribers = await client.subscribers(job.pollers, {
@@ -140,8 +108,7 @@ export async function runThroughput(target: TargetServer, job: ThroughputJob, ro
   const cpu = serverCpu.spent();
   loadgen.stop();
 
-  // Pollers that never got a publisher's last posts missed them.
-  for (let i = 0; i < job.pollers; i++) missed += accepted - (received[i] as number);
+  account.close(accepted);
   client.close();
 
   const postingMs = lastAcceptedAt - startedAt;
@@ -154,17 +121,17 @@ export async function runThroughput(target: TargetServer, job: ThroughputJob, ro
     accepted,
     refused,
     acceptedPerSec: (accepted * 1000) / postingMs,
-    deliveries,
+    deliveries: account.delivered,
     expectedDeliveries: accepted * job.pollers,
     answers,
     deliveringMs,
-    deliveriesPerSec: (deliveries * 1000) / deliveringMs,
-    missed,
-    duplicates,
-    outOfOrder,
+    deliveriesPerSec: (account.delivered * 1000) / deliveringMs,
+    missed: account.missed,
+    duplicates: account.duplicates,
+    outOfOrder: account.outOfOrder,
     failures,
     delay: delays.figures(),
-    cpu: { ...cpu, usPerDelivery: (cpu.userSysMs * 1000) / deliveries },
+    cpu: { ...cpu, usPerDelivery: (cpu.userSysMs * 1000) / account.delivered },
     loadgen: loadgen.figures(),
   };
 }
