@@ -1,6 +1,5 @@
 import { pollerHandler } from '../http/poller.ts';
 import type { RawConnection, RawResponse, ResponseHandler } from '../http/raw-connection.ts';
-import type { TargetServer } from '../types.ts';
 
 /**
  * ChatClient is how the load generator speaks to one server in that server's
@@ -99,9 +98,6 @@ export async function waitForHeld(client: ChatClient, count: number, timeoutMs: 
     await sleep(held < count / 2 ? 20 : 5);
   }
 }
-
-/** ClientFactory opens a chat client of one kind on a room of a server; `limit` caps the messages one answer may carry where the protocol lets the client say so. */
-export type ClientFactory = (target: TargetServer, room: string, limit: number) => Promise<ChatClient>;
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

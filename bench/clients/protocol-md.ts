@@ -12,10 +12,10 @@ import { keepPolling, publisherOn, type ChatClient, type Publisher, type Subscri
  */
 
 /** POLL_TIMEOUT_S is the longest hold PROTOCOL.md allows, so a poll never times out inside a measurement. */
-export const POLL_TIMEOUT_S = 60;
+const POLL_TIMEOUT_S = 60;
 
 /** Requests builds the requests for one server and room. */
-export class Requests {
+class Requests {
   private readonly pollPrefix: string;
   private readonly pollSuffix: string;
   private readonly postHead: string;
@@ -57,7 +57,7 @@ export class Requests {
  * pass where the graph requires a session (and are checked as a signed-in
  * user's are); undefined from a server that has no sessions (404).
  */
-export async function openSession(connection: RawConnection, requests: Requests, nick: string): Promise<string | undefined> {
+async function openSession(connection: RawConnection, requests: Requests, nick: string): Promise<string | undefined> {
   const response = await connection.exchange(requests.session(nick));
   if (response.status === 404) return undefined;
   if (response.status !== 201) throw new Error(`POST session for "${nick}" answered ${response.status}: ${response.body.toString()}`);
@@ -65,7 +65,7 @@ export async function openSession(connection: RawConnection, requests: Requests,
 }
 
 /** PollAnswer is the part of a poll's 200 answer the bench reads. */
-export interface PollAnswer {
+interface PollAnswer {
   readonly next: number;
   readonly messages: readonly { readonly text: string }[];
 }
