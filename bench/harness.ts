@@ -192,7 +192,7 @@ export function reportedRuns<T>(runs: ReadonlyMap<ServerName, readonly T[]>, key
   const flowchat = runs.get('flowchat') ?? [];
   const baseline = runs.get('baseline') ?? [];
   if (flowchat.length > 0 && flowchat.length === baseline.length) {
-    const rounds = flowchat.map((run, round) => round);
+    const rounds = flowchat.map((_, round) => round);
     const median = medianBy(rounds, (round) => key(flowchat[round] as T) / key(baseline[round] as T));
     return new Map([...runs].filter(([, list]) => list.length > median).map(([name, list]) => [name, list[median] as T]));
   }

@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startNginx } from '../scripts/nginx-process.ts';
 import { freePort } from '../test/helpers/ports.ts';
 import { planFor, type Mode } from './plan.ts';
+import { childrenOf } from './proc.ts';
 import { PINNING, runLoadgen, startRedis, startServer, type RunningServer } from './spawn.ts';
 import { num } from './table.ts';
 import type { FanoutResult, ServerJob, TargetServer, ThroughputResult } from './types.ts';
@@ -43,15 +44,6 @@ interface Running {
 
 const started = Date.now();
 const log = (message: string): void => console.error(`[nodes ${num((Date.now() - started) / 1000, 1)} s] ${message}`);
-
-/** childrenOf lists a process's child pids (nginx's workers). */
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 /** start starts a set-up: Redis with a key space of its own where it has one, the nodes, and nginx in front of two. */
 async function start(setup: Setup, maxHeldPolls: number): Promise<Running> {

@@ -63,6 +63,15 @@ export function readRssKiB(pid: number): number {
   return statusField(pid, 'VmRSS');
 }
 
+/** childrenOf lists a process's child pids (nginx's workers), none when it has gone. */
+export function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
 /** readOpenFilesLimit reads the soft "Max open files" of a process. */
 export function readOpenFilesLimit(pid: number): number {
   const line = readFileSync(`/proc/${pid}/limits`, 'utf8').split('\n').find((l) => l.startsWith('Max open files'));

@@ -165,7 +165,7 @@ export async function startNginx(options: NginxOptions = {}): Promise<RunningNgi
  * does only after binding every listen address: an open port alone could
  * belong to another program, and a failed bind is retried for seconds.
  */
-async function waitForPidFile(path: string, pid: number | undefined, timeoutMs: number): Promise<void> {
+export async function waitForPidFile(path: string, pid: number | undefined, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while ((await readFile(path, 'utf8').catch(() => '')).trim() !== String(pid)) {
     if (Date.now() > deadline) throw new Error(`nginx wrote no pid file ${path} within ${timeoutMs} ms`);

@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { NGINX_BINARY as NGINX } from '../../scripts/nginx-process.ts';
+import { NGINX_BINARY as NGINX, waitForPidFile } from '../../scripts/nginx-process.ts';
 import { freePort } from '../../test/helpers/ports.ts';
-import { readOpenFilesLimit } from '../proc.ts';
+import { childrenOf, readOpenFilesLimit } from '../proc.ts';
 import { exited, ROOT, SERVER_CPU, spawnPinned, stopOnce, type RunningServer } from '../spawn.ts';
 
 /**
@@ -53,17 +53,13 @@ export async function startNchan(): Promise<RunningServer> {
   };
 }
 
-/**
- * workerOf waits until the master has written its pid file (after binding
- * its port) and started its one worker; resolves with the worker's pid.
- */
+/** workerOf waits until the master has bound its port (its pid file is written then) and started its one worker; resolves with the worker's pid. */
 async function workerOf(master: number, pidFile: string): Promise<number> {
   const deadline = Date.now() + 10_000;
+  await waitForPidFile(pidFile, master, 10_000);
   for (;;) {
-    const written = (await readFile(pidFile, 'utf8').catch(() => '')).trim() === String(master);
-    const children = await readFile(`/proc/${master}/task/${master}/children`, 'utf8').catch(() => '');
-    const [worker] = children.trim().split(/\s+/).filter(Boolean).map(Number);
-    if (written && worker !== undefined) return worker;
+    const [worker] = childrenOf(master);
+    if (worker !== undefined) return worker;
     if (Date.now() > deadline) throw new Error('nginx + nchan did not start its worker within 10 s');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
