@@ -19,7 +19,7 @@ import type { FanoutResult, ServerJob, TargetServer, ThroughputResult } from './
  * Redis are pinned to the server's CPU, the load generator to the other.
  */
 
-const HELP = `Usage: npm run bench:nodes -- [--quick] [--out FILE]
+const HELP = `Usage: npm run bench:nodes -- [--quick] [--only LIST] [--setups LIST] [--out FILE]
 
 Runs fan-out (1,000 and 10,000 clients) and throughput against:
   memory      one node, in-memory stores (the default)
@@ -29,12 +29,24 @@ and prints CPU per delivery (the nodes', and Redis's apart), deliveries/s,
 and the ratios against memory, with the targets of issue #13.
 
   --quick     small sizes: a smoke test that every message arrives
+  --only      fanout, throughput or both (default: both)
+  --setups    which of memory, redis, 2-nodes (default: all three)
   --out FILE  write the JSON results to FILE
 `;
 
 type Setup = 'memory' | 'redis' | '2 nodes';
 const NGINX_WORKERS = 2;
 const SETUPS: readonly Setup[] = ['memory', 'redis', '2 nodes'];
+
+/** listOption reads a comma-separated option, refusing what is not one of `known` (spelt with - for a space). */
+function listOption<T extends string>(raw: string | undefined, known: readonly T[], name: string): T[] {
+  if (raw === undefined) return [...known];
+  return raw.split(',').map((word) => {
+    const found = known.find((k) => k.replaceAll(' ', '-') === word.trim());
+    if (found === undefined) throw new Error(`--${name}: "${word}" is none of ${known.map((k) => k.replaceAll(' ', '-')).join(', ')}`);
+    return found;
+  });
+}
 
 /** Running is one set-up started for one job: the target the load generator drives, and how to stop it all. */
 interface Running {
@@ -105,13 +117,16 @@ function labelOf(job: ServerJob): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, out: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } });
+  const { values } = parseArgs({
+    options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, setups: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+  });
   if (values.help) {
     process.stdout.write(HELP);
     return;
   }
   const mode: Mode = values.quick ? 'quick' : 'full';
-  const plan = planFor(mode, ['fanout', 'throughput']);
+  const plan = planFor(mode, listOption(values.only, ['fanout', 'throughput'] as const, 'only'));
+  const setups = listOption(values.setups, SETUPS, 'setups');
   const jobs: ServerJob[] = [...plan.fanout, ...(plan.throughput === undefined ? [] : [plan.throughput])];
   const cores = cpus().length;
   log(`${mode} run, ${cores} CPUs${PINNING.enabled ? '' : ` (not pinned: ${PINNING.why})`}`);
@@ -119,7 +134,7 @@ async function main(): Promise<void> {
   const notRun: string[] = [];
   const files = hardOpenFilesLimit();
   for (const job of jobs) {
-    for (const setup of SETUPS) {
+    for (const setup of setups) {
       // nginx holds two connections per held poll (the client's and the node's), each a file, shared among its workers (with a margin for an uneven share).
       const needed = Math.ceil((2 * (job.kind === 'fanout' ? job.clients : job.kind === 'throughput' ? job.pollers + job.publishers : 0) * 1.5) / NGINX_WORKERS) + 100;
       if (setup === '2 nodes' && needed > files) {

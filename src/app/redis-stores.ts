@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { RedisPresenceStore } from '../presence/redis/redis-presence-store.ts';
 import { RedisSlidingWindow } from '../rate/redis/redis-sliding-window.ts';
 import { connectRedis } from '../redis/connection.ts';
+import { RedisEvents } from '../redis/events.ts';
 import { redacted } from '../redis/redis-url.ts';
 import { RedisRoomStore } from '../rooms/redis/redis-room-store.ts';
 import { RedisSessionStore } from '../sessions/redis/redis-session-store.ts';
@@ -22,7 +23,9 @@ export async function openRedisStores(url: string, settings: Settings, now: () =
     connections.push(await connectRedis(url, 'flowchat'));
     connections.push(await connectRedis(url, 'flowchat-events'));
     const [client, subscriber] = connections as [Redis, Redis];
-    const messages = await RedisMessageStore.open(client, subscriber, settings.redisPrefix, now);
+    const events = new RedisEvents(subscriber);
+    const messages = await RedisMessageStore.open(client, events, settings.redisPrefix, now);
+    const sessions = await RedisSessionStore.open(client, events, settings.redisPrefix, now);
     messages.configure({ maxBytes: settings.storageMaxBytes });
     const rooms = new RedisRoomStore(client, settings.redisPrefix);
     const redis = redacted(url);
@@ -40,7 +43,7 @@ export async function openRedisStores(url: string, settings: Settings, now: () =
     });
     return {
       messages,
-      sessions: new RedisSessionStore(client, settings.redisPrefix, now),
+      sessions,
       rooms,
       presence: new RedisPresenceStore(client, settings.redisPrefix, now),
       rateWindow: (name, limit, windowMs) => new RedisSlidingWindow(client, settings.redisPrefix, name, limit, windowMs, now),

@@ -18,9 +18,9 @@ interface NodesReport {
   readonly results: readonly { readonly job: string; readonly setup: string; readonly result: FanoutResult | ThroughputResult }[];
 }
 
-function runQuickNodesBench(out: string): Promise<{ code: number | null; output: string }> {
+function runQuickNodesBench(out: string, ...options: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/nodes.ts', '--quick', '--out', out], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/nodes.ts', '--quick', '--out', out, ...options], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
@@ -58,5 +58,19 @@ describeRequiring('bench:nodes quick mode', missing.length === 0 ? undefined : m
       // Redis's own CPU is measured where there is a Redis.
       expect(throughput?.cpu.storeMs === undefined, setup).toBe(setup === 'memory');
     }
+  });
+
+  it('runs only the scenarios and set-ups asked for, and refuses one it does not know', async () => {
+    const out = path.join(dir, 'some.json');
+    const { code, output } = await runQuickNodesBench(out, '--only', 'throughput', '--setups', 'memory,2-nodes');
+    expect(code, output).toBe(0);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as NodesReport;
+    expect(report.results.map((r) => [r.setup, r.result.kind])).toEqual([
+      ['memory', 'throughput'],
+      ['2 nodes', 'throughput'],
+    ]);
+    const refused = await runQuickNodesBench(out, '--setups', 'memory,three-nodes');
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain('--setups: "three-nodes" is none of memory, redis, 2-nodes');
   });
 });

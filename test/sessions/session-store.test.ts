@@ -1,8 +1,8 @@
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import type { SessionEnd } from '../../src/protocol/membership.ts';
 import { hashPassword, verifyPassword } from '../../src/sessions/password.ts';
 import type { Session, SessionStore } from '../../src/sessions/session-store.ts';
-import { describeBackends, type Backend } from '../helpers/backends.ts';
+import { describeBackends, describeRedis, type Backend } from '../helpers/backends.ts';
 import { ManualClock } from '../helpers/clock.ts';
 
 const MINUTE = 60_000;
@@ -147,5 +147,70 @@ describeBackends('SessionStore contract', (backend) => {
     expect(await store.redeem(late)).toBeUndefined();
     expect(await store.grant(user, MINUTE, 2)).not.toBe('full');
     expect(await store.redeem('never-handed-out')).toBeUndefined();
+  });
+});
+
+describeRedis('RedisSessionStore on several nodes', (redis) => {
+  /** twoNodes opens two nodes' session stores on one key space, on one manual clock. */
+  async function twoNodes(): Promise<{ a: SessionStore; b: SessionStore; clock: ManualClock }> {
+    const clock = new ManualClock();
+    const env = redis.env();
+    const [a, b] = await Promise.all([redis.storesOn(env, clock.now), redis.storesOn(env, clock.now)]);
+    return { a: a.sessions, b: b.sessions, clock };
+  }
+
+  it('trusts a session Redis confirmed a moment ago without asking again, marking its use all the same', async () => {
+    const { a, b, clock } = await twoNodes();
+    const guest = opened(await a.openGuest('tess'));
+    expect((await b.touch(guest.token))?.user.nick).toBe('tess');
+    clock.advance(999);
+    // Answered from the node's memory: no round trip for the request to wait for.
+    expect(b.touch(guest.token)).toMatchObject({ token: guest.token, user: { nick: 'tess' } });
+    // The use was marked in Redis behind it: the session lives its idle time from this use, not from the first.
+    clock.advance(10 * MINUTE - 500);
+    await vi.waitFor(async () => expect(await a.live(guest.token)).toBeDefined());
+    // Past its moment, it is asked for again.
+    clock.advance(1);
+    const asked = b.touch(guest.token);
+    expect(asked).toBeInstanceOf(Promise);
+    expect((await asked)?.user.nick).toBe('tess');
+  });
+
+  // The time an event takes from Redis to a node on loopback, with a wide margin: a client told of an end takes longer to reach another node.
+  const eventArrives = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
+
+  it('forgets a session the moment any node ends it: closed, closed as another, or expired', async () => {
+    const { a, b, clock } = await twoNodes();
+    /** trusted has b answer a token's session from its memory, as the end it is about to hear would otherwise let it. */
+    const trusted = async (token: string): Promise<void> => {
+      await b.touch(token);
+      expect(b.touch(token)).toMatchObject({ token });
+    };
+    const guest = opened(await a.openGuest('uma'));
+    await trusted(guest.token);
+    await a.close(guest);
+    await eventArrives();
+    expect(await b.touch(guest.token)).toBeUndefined();
+
+    const account = opened(await a.createAccount('vera', await hashPassword('correct horse')));
+    const other = opened(await a.openFor(account.user));
+    await trusted(other.token);
+    await a.closeOthers(account);
+    await eventArrives();
+    expect(await b.touch(other.token)).toBeUndefined();
+    expect(await b.touch(account.token)).toBeDefined();
+
+    // The node that ends a session forgets it before its call returns.
+    const mine = opened(await b.openGuest('wes'));
+    await trusted(mine.token);
+    await b.close(mine);
+    expect(await b.touch(mine.token)).toBeUndefined();
+
+    const late = opened(await a.openGuest('xan'));
+    await trusted(late.token);
+    clock.advance(10 * MINUTE);
+    await a.sweep();
+    await eventArrives();
+    expect(await b.touch(late.token)).toBeUndefined();
   });
 });

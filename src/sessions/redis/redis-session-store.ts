@@ -1,15 +1,21 @@
 import type { Redis } from 'ioredis';
 import { nanoid } from 'nanoid';
 import type { SessionEnd } from '../../protocol/membership.ts';
+import type { RedisEvents } from '../../redis/events.ts';
 import { Script } from '../../redis/scripts.ts';
+import type { MaybePromise } from '../../util/maybe-promise.ts';
 import type { PasswordHash } from '../password.ts';
 import { DEFAULT_SESSION_LIMITS, externalNick, type Opened, type Session, type SessionLimits, type SessionStore, type User } from '../session-store.ts';
+import { SessionCache } from './session-cache.ts';
 
-/** What sessions.lua answers: the operation's result, and the sessions it ended (four fields each). */
+/** What sessions.lua answers: the operation's result, and the sessions it ended (five fields each). */
 type Answer = [result: string | string[], ended: string[]];
 
 // Expired sessions ended by one sweep call: a sweep that finds more calls again.
 const SWEEP_BATCH = 1_000;
+
+// How long a node trusts a session Redis confirmed live without asking again (never longer than the idle time).
+const TRUSTED_MS = 1_000;
 
 /**
  * RedisSessionStore keeps identities in Redis, for every node: accounts,
@@ -17,27 +23,63 @@ const SWEEP_BATCH = 1_000;
  * sign-ins. Each operation is one call of sessions.lua, atomic in Redis; a
  * session it finds expired it ends there and then, and the node that made
  * the call tells its listeners.
+ *
+ * A request's token is looked up through a cache of the sessions Redis
+ * confirmed live in the last second (SessionCache): a hit goes on at once,
+ * and its use is marked in Redis behind it. Every session that ends is
+ * published by sessions.lua, and Redis sends the event to every node in the
+ * same instant as its answer to the node that ended it: every node has
+ * forgotten the token long before that node's client, told of the end, can
+ * reach another. While the subscription is broken, nothing is cached.
  */
 export class RedisSessionStore implements SessionStore {
   private readonly script: Script;
   private limits: SessionLimits = DEFAULT_SESSION_LIMITS;
   private readonly listeners = new Set<(ended: SessionEnd) => void>();
+  private readonly cache: SessionCache;
 
-  constructor(
+  private constructor(
     client: Redis,
+    private readonly events: RedisEvents,
     private readonly prefix: string,
     private readonly now: () => number,
   ) {
     this.script = new Script(client, new URL('./', import.meta.url), 'sessions');
+    this.cache = new SessionCache(now);
+  }
+
+  /** open makes the store and subscribes it to the sessions every node ends. */
+  static async open(client: Redis, events: RedisEvents, prefix: string, now: () => number): Promise<RedisSessionStore> {
+    const store = new RedisSessionStore(client, events, prefix, now);
+    const forgetAll = (): void => store.cache.clear();
+    await events.listen(`${prefix}sessions-ended`, { message: (tokens) => store.cache.forget(tokens.split('\n')), lost: forgetAll, resumed: forgetAll });
+    return store;
   }
 
   configure(limits: Partial<SessionLimits>): void {
     this.limits = { ...this.limits, ...limits };
   }
 
-  async touch(token: string): Promise<Session | undefined> {
+  touch(token: string): MaybePromise<Session | undefined> {
+    const trusted = this.cache.get(token);
+    if (trusted === undefined) return this.confirm(token);
+    // Its use is marked in Redis all the same; the request does not wait for it.
+    this.confirm(token).catch(() => undefined);
+    return trusted;
+  }
+
+  /** confirm touches a token's session in Redis, and trusts it for a moment if it is live. */
+  private async confirm(token: string): Promise<Session | undefined> {
+    const mark = this.cache.mark();
+    const askedAt = this.now();
     const user = userOf(await this.call('touch', token, '1', this.limits.idleMs, this.limits.accountIdleMs));
-    return user === undefined ? undefined : { token, user };
+    if (user === undefined) {
+      this.cache.drop(token);
+      return undefined;
+    }
+    const session = { token, user };
+    if (this.events.listening) this.cache.keep(session, mark, askedAt, Math.min(TRUSTED_MS, this.limits.idleMs));
+    return session;
   }
 
   async live(token: string): Promise<Session | undefined> {
@@ -125,7 +167,8 @@ export class RedisSessionStore implements SessionStore {
 
   private async call(operation: string, ...args: (string | number)[]): Promise<string | string[]> {
     const [result, ended] = (await this.script.run(this.prefix, this.now(), operation, ...args)) as unknown as Answer;
-    for (let i = 0; i + 3 < ended.length; i += 4) {
+    if (ended.length > 0) this.cache.forget(ended.filter((_, i) => i % 5 === 4));
+    for (let i = 0; i + 4 < ended.length; i += 5) {
       const end: SessionEnd = { nick: ended[i] as string, user: ended[i + 1] as string, guest: ended[i + 2] === '1', userGone: ended[i + 3] === '1' };
       for (const listener of this.listeners) listener(end);
     }

@@ -1,8 +1,10 @@
 -- The Redis session store: accounts, guests, sessions and one-time codes,
 -- each operation one atomic call. ARGV: prefix, now (ms), operation, then
 -- the operation's own arguments. Every call returns {result, ended}: ended
--- lists the sessions it ended (expired ones it came across included), four
--- fields each: nick, user id, guest ('1'/'0'), user gone ('1'/'0').
+-- lists the sessions it ended (expired ones it came across included), five
+-- fields each: nick, user id, guest ('1'/'0'), user gone ('1'/'0'), token.
+-- Their tokens are also published on P..'sessions-ended', one per line, so
+-- that every node forgets them at once (RedisSessionStore's cache).
 --
 --   P..'tok:'..token     hash    user: the session's user id
 --   P..'expiry'          zset    token -> when it expires (ms): its last use plus its kind's idle time
@@ -40,7 +42,7 @@ local function endSession(token)
     if redis.call('GET', P .. 'nick:' .. nick) == id then redis.call('DEL', P .. 'nick:' .. nick) end
     redis.call('DEL', P .. 'user:' .. id, tokens)
   end
-  for _, field in ipairs({nick, id, guest and '1' or '0', (guest or left == 0) and '1' or '0'}) do ENDED[#ENDED + 1] = field end
+  for _, field in ipairs({nick, id, guest and '1' or '0', (guest or left == 0) and '1' or '0', token}) do ENDED[#ENDED + 1] = field end
 end
 
 -- liveUser gives the user id of a token's live session, ending it if it has expired.
@@ -205,7 +207,7 @@ end
 -- sweep(count): ends up to count expired sessions -> how many it ended
 function ops.sweep()
   sweep(tonumber(arg(1)))
-  return tostring(#ENDED / 4)
+  return tostring(#ENDED / 5)
 end
 
 -- grant(user id, code, validMs, max) -> 'ok' | 'full'
@@ -230,4 +232,10 @@ end
 
 local op = ops[OP]
 if not op then return redis.error_reply('unknown session operation ' .. OP) end
-return {op(), ENDED}
+local result = op()
+if #ENDED > 0 then
+  local tokens = {}
+  for i = 5, #ENDED, 5 do tokens[#tokens + 1] = ENDED[i] end
+  redis.call('PUBLISH', P .. 'sessions-ended', table.concat(tokens, '\n'))
+end
+return {result, ENDED}

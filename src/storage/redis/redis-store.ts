@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { nanoid } from 'nanoid';
 import type { MaybePromise } from '../../util/maybe-promise.ts';
 import type { Message } from '../../protocol/packets.ts';
+import type { RedisEvents } from '../../redis/events.ts';
 import { Script, type ScriptReply as Reply } from '../../redis/scripts.ts';
 import { CoalescedReads } from './coalesced-reads.ts';
 import { DEFAULT_LIMITS } from '../memory-store.ts';
@@ -60,17 +61,15 @@ export class RedisMessageStore implements MessageStore {
   private limits: StoreLimits = DEFAULT_LIMITS;
   private current = '';
   private readonly listeners = new Set<StoreListener>();
-  private subscribed = false;
   private readonly known = new Map<string, number>();
   private readonly reads = new CoalescedReads((room, since, count) => this.readFromRedis(room, since, count));
   /** The epoch a script makes should Redis have none; drawn anew once one of them is taken. */
   private candidate = nanoid();
-  private closing = false;
   private readonly scripts: Record<ScriptName, Script>;
 
   private constructor(
     private readonly client: Redis,
-    private readonly subscriber: Redis,
+    private readonly events: RedisEvents,
     private readonly prefix: string,
     private readonly now: () => number,
   ) {
@@ -78,8 +77,8 @@ export class RedisMessageStore implements MessageStore {
   }
 
   /** open defines the scripts, reads (or makes) the epoch and subscribes to the events of every node. */
-  static async open(client: Redis, subscriber: Redis, prefix: string, now: () => number): Promise<RedisMessageStore> {
-    const store = new RedisMessageStore(client, subscriber, prefix, now);
+  static async open(client: Redis, events: RedisEvents, prefix: string, now: () => number): Promise<RedisMessageStore> {
+    const store = new RedisMessageStore(client, events, prefix, now);
     await store.roomCount();
     await store.listen();
     return store;
@@ -119,7 +118,7 @@ export class RedisMessageStore implements MessageStore {
 
   read(room: string, since: number, limit: number, waiting = false): Slice | Promise<Slice> {
     // Anything newer than what this node heard is on its way to it as an event, which the waiting caller waits for.
-    if (waiting && this.subscribed && this.known.get(room) === since) return { entries: NOTHING, lastId: since, firstId: since + 1 };
+    if (waiting && this.events.listening && this.known.get(room) === since) return { entries: NOTHING, lastId: since, firstId: since + 1 };
     return this.reads.read(room, since, limit);
   }
 
@@ -156,8 +155,7 @@ export class RedisMessageStore implements MessageStore {
 
   /** close ends both connections; calls under way fail. */
   async close(): Promise<void> {
-    this.closing = true;
-    this.subscriber.disconnect();
+    this.events.close();
     await this.client.quit().catch(() => this.client.disconnect());
   }
 
@@ -165,35 +163,16 @@ export class RedisMessageStore implements MessageStore {
     return this.scripts[script].run(this.prefix, ...args);
   }
 
-  /**
-   * listen subscribes the node to every node's events, and again after each
-   * reconnection: the resubscription is awaited before the listeners are
-   * told to look again, so no event falls between the two.
-   */
-  private async listen(): Promise<void> {
-    const channel = `${this.prefix}events`;
-    this.subscriber.on('message', (from: string, payload: string) => {
-      if (from === channel) this.heard(payload);
+  /** listen hears every node's events; while it cannot, what it learnt of the rooms' newest ids is forgotten. */
+  private listen(): Promise<void> {
+    return this.events.listen(`${this.prefix}events`, {
+      message: (payload) => this.heard(payload),
+      lost: () => {
+        this.known.clear();
+        this.tell({ kind: 'unavailable' });
+      },
+      resumed: () => this.tell({ kind: 'resync' }),
     });
-    this.subscriber.on('close', () => {
-      if (!this.subscribed || this.closing) return;
-      this.subscribed = false;
-      this.known.clear();
-      this.tell({ kind: 'unavailable' });
-    });
-    this.subscriber.on('ready', () => {
-      if (this.subscribed) return;
-      this.subscriber.subscribe(channel).then(
-        () => {
-          this.subscribed = true;
-          this.tell({ kind: 'resync' });
-        },
-        // The connection broke again; its next 'ready' tries again.
-        () => undefined,
-      );
-    });
-    await this.subscriber.subscribe(channel);
-    this.subscribed = true;
   }
 
   /** heard reads one published event: kind, room, epoch and (for an append) the entry's JSON, one per line. */
