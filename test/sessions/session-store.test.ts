@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { expect, it, vi } from 'vitest';
 import type { SessionEnd } from '../../src/protocol/membership.ts';
 import { hashPassword, verifyPassword } from '../../src/sessions/password.ts';
@@ -212,5 +213,31 @@ describeRedis('RedisSessionStore on several nodes', (redis) => {
     await a.sweep();
     await eventArrives();
     expect(await b.touch(late.token)).toBeUndefined();
+  });
+
+  it('trusts nothing while it cannot hear the ends (its subscription broke), and again once it hears them', async () => {
+    const { a, b } = await twoNodes();
+    const guest = opened(await a.openGuest('yara'));
+    await b.touch(guest.token);
+    expect(b.touch(guest.token)).not.toBeInstanceOf(Promise);
+    const admin = new Redis(redis.server().url);
+    try {
+      // Every subscriber connection breaks; ioredis reconnects them by itself.
+      await admin.client('KILL', 'TYPE', 'pubsub');
+      await vi.waitFor(() => expect(b.touch(guest.token)).toBeInstanceOf(Promise), { timeout: 2_000, interval: 5 });
+      await vi.waitFor(
+        async () => {
+          await b.touch(guest.token);
+          expect(b.touch(guest.token)).not.toBeInstanceOf(Promise);
+        },
+        { timeout: 5_000, interval: 20 },
+      );
+      // Heard again: an end on the other node reaches it.
+      await a.close(guest);
+      await eventArrives();
+      expect(await b.touch(guest.token)).toBeUndefined();
+    } finally {
+      admin.disconnect();
+    }
   });
 });
