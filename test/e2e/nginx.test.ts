@@ -246,6 +246,31 @@ describeE2E('nginx.conf', () => {
       expect(answers.filter((answer) => answer.startsWith('HTTP/1.1 200') && answer.includes('"text":"to all"'))).toHaveLength(4_000);
     }, 120_000);
 
+    it('keeps its connections to the backend open across a release of every held poll: the re-polls reuse them', async () => {
+      // A stand-in backend that holds every GET until told, and counts the connections nginx opens to it.
+      let opened = 0;
+      const held: http.ServerResponse[] = [];
+      const upstream = http.createServer({ keepAliveTimeout: 75_000 }, (_req, res) => void held.push(res));
+      upstream.on('connection', () => opened++);
+      const nginx = await nginxTo(await listen(upstream));
+      const { port } = new URL(nginx.url);
+      const clients = 500;
+      const poll = `GET ${B}?room=crowd&timeout=60 HTTP/1.1\r\nHost: x\r\n\r\n`;
+      const sockets = await Promise.all(Array.from({ length: clients }, () => rawRequest(Number(port), poll)));
+      cleanups.push(async () => sockets.forEach(({ socket }) => socket.destroy()));
+      await waitFor(() => held.length === clients, 30_000);
+      const openedForFirst = opened;
+      // One message releases them all; each client polls again on its connection at once, as a page does.
+      for (const { socket, answer } of sockets) void answer.then(() => socket.write(poll));
+      const body = '{"messages":[]}';
+      for (const res of held.splice(0)) res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }).end(body);
+      await waitFor(() => held.length === clients, 30_000);
+      expect(openedForFirst).toBe(clients);
+      // With only a few idle connections kept (nginx's keepalive 32, as this file once had), all but those were closed and opened anew.
+      expect(opened - openedForFirst).toBeLessThan(clients / 20);
+      for (const res of held.splice(0)) res.destroy();
+    }, 90_000);
+
     it('answers a request within 2 s while 1,500 half-open connections hang', async () => {
       const server = await backend();
       const nginx = await nginxTo(server.port);
