@@ -54,6 +54,10 @@ export function createHttpAdapter(settings: Settings, logger: AppLogger, traces?
     // Requests refused before routing (a path that is not valid percent-encoding,
     // a parameter too long) are answered in the protocol's shape too.
     frameworkErrors: (error, _req, res) => sendJson(res, statusOf(codeFor(error)), errorBody(codeFor(error))),
+    // The components check every input themselves (src/protocol/fields.ts), so
+    // no route has a schema: given compilers of its own, fastify never loads
+    // ajv and fast-json-stringify (two of the idle server's MiB).
+    schemaController: { compilersFactory: { buildValidator: () => noSchemas, buildSerializer: () => noSchemas } },
   });
   const open = new OpenRequests();
   let enter: ((request: HttpRequest) => Promise<void> | undefined) | undefined;
@@ -173,4 +177,9 @@ function codeFor(error: FastifyError & { protocolCode?: ErrorCode }): ErrorCode 
     default:
       return 'INTERNAL';
   }
+}
+
+/** noSchemas is the schema compiler of a server whose routes have none: one given a schema says where its checks belong. */
+function noSchemas(): never {
+  throw new Error('flowchat compiles no fastify schemas: check the input in the component that reads it (src/protocol/fields.ts)');
 }
