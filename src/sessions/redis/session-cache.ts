@@ -4,8 +4,9 @@ import type { Session } from '../session-store.ts';
  * SessionCache holds the sessions Redis confirmed live a moment ago, so that
  * a client's requests in quick succession do not each wait for a round trip
  * before they can go on: on a node busy answering polls, each round trip
- * costs a turn of its event loop, and a post that waits for two is accepted
- * half as fast as one that waits for one.
+ * costs a turn of its event loop, so a post that waits for two (the session,
+ * then the append) is accepted markedly later than one that waits for one
+ * (bench/README.md, *Several nodes*).
  *
  * An entry is trusted until `until`, no longer than the shortest idle time,
  * so it never outlives the session's expiry in Redis. A session that ends
