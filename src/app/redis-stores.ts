@@ -32,7 +32,10 @@ export async function openRedisStores(url: string, settings: Settings, now: () =
     let away = false;
     messages.subscribe((event) => {
       // A reconnection or a new epoch may mean Redis lost its data: what the nodes learnt of it goes too.
-      if (event.kind === 'resync' || event.kind === 'unavailable') rooms.forgetPublic();
+      if (event.kind === 'resync' || event.kind === 'unavailable') {
+        rooms.forgetPublic();
+        sessions.forgetTrusted();
+      }
       if (event.kind === 'unavailable') {
         away = true;
         logger?.warn({ redis }, 'Redis cannot be reached: requests that need it get 503 STORE_UNAVAILABLE, held polls are answered; reconnecting');

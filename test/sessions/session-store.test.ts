@@ -240,4 +240,22 @@ describeRedis('RedisSessionStore on several nodes', (redis) => {
       admin.disconnect();
     }
   });
+
+  it('trusts nothing it learnt before Redis lost its data (a new epoch)', async () => {
+    const clock = new ManualClock();
+    const env = redis.env();
+    const node = await redis.storesOn(env, clock.now);
+    const guest = opened(await node.sessions.openGuest('zed'));
+    await node.sessions.touch(guest.token);
+    expect(node.sessions.touch(guest.token)).not.toBeInstanceOf(Promise);
+    const admin = new Redis(redis.server().url);
+    try {
+      await admin.flushall();
+    } finally {
+      admin.disconnect();
+    }
+    // The node learns of the loss at its next call to the message store.
+    await node.messages.read('lobby', 0, 10);
+    expect(await node.sessions.touch(guest.token)).toBeUndefined();
+  });
 });

@@ -56,6 +56,11 @@ export class RedisSessionStore implements SessionStore {
     return store;
   }
 
+  /** forgetTrusted asks Redis again about every session: Redis may have lost them (a new epoch). */
+  forgetTrusted(): void {
+    this.cache.clear();
+  }
+
   configure(limits: Partial<SessionLimits>): void {
     this.limits = { ...this.limits, ...limits };
   }
