@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { planFor } from '../../bench/plan.ts';
+import { num } from '../../bench/table.ts';
 import type { FanoutResult, ThroughputResult } from '../../bench/types.ts';
 import { NGINX_BINARY } from '../../scripts/nginx-process.ts';
 import { REDIS_MISSING } from '../helpers/backends.ts';
@@ -15,7 +16,7 @@ const SETUPS = ['memory', 'redis', '2 nodes'];
 
 interface NodesReport {
   readonly mode: string;
-  readonly results: readonly { readonly job: string; readonly setup: string; readonly result: FanoutResult | ThroughputResult }[];
+  readonly results: readonly { readonly job: string; readonly setup: string; readonly round: number; readonly result: FanoutResult | ThroughputResult }[];
 }
 
 function runQuickNodesBench(out: string, ...options: string[]): Promise<{ code: number | null; output: string }> {
@@ -60,15 +61,24 @@ describeRequiring('bench:nodes quick mode', missing.length === 0 ? undefined : m
     }
   });
 
-  it('runs only the scenarios and set-ups asked for, and refuses one it does not know', async () => {
+  it('runs only the scenarios and set-ups asked for, as many rounds as asked, and refuses one it does not know', async () => {
     const out = path.join(dir, 'some.json');
-    const { code, output } = await runQuickNodesBench(out, '--only', 'throughput', '--setups', 'memory,2-nodes');
+    const { code, output } = await runQuickNodesBench(out, '--only', 'throughput', '--setups', 'memory,redis', '--repeat', '2');
     expect(code, output).toBe(0);
     const report = JSON.parse(readFileSync(out, 'utf8')) as NodesReport;
-    expect(report.results.map((r) => [r.setup, r.result.kind])).toEqual([
-      ['memory', 'throughput'],
-      ['2 nodes', 'throughput'],
+    expect(report.results.map((r) => [r.round, r.setup, r.result.kind])).toEqual([
+      [1, 'memory', 'throughput'],
+      [1, 'redis', 'throughput'],
+      [2, 'memory', 'throughput'],
+      [2, 'redis', 'throughput'],
     ]);
+    // Judged on the median of the rounds' ratios, each of which is printed.
+    const ratios = [1, 2].map((round) => {
+      const of = (setup: string) => report.results.find((r) => r.round === round && r.setup === setup)?.result.cpu.usPerDelivery ?? Number.NaN;
+      return of('redis') / of('memory');
+    });
+    const shown = ratios.map((ratio) => num(ratio, 2));
+    expect(output).toContain(`Redis on one node ${num(Math.min(...ratios), 2)}× (the median of ${shown.map((r) => `${r}×`).join(', ')}) memory's CPU per delivery`);
     const refused = await runQuickNodesBench(out, '--setups', 'memory,three-nodes');
     expect(refused.code).toBe(1);
     expect(refused.output).toContain('--setups: "three-nodes" is none of memory, redis, 2-nodes');
