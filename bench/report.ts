@@ -34,7 +34,8 @@ export interface BenchReport {
   /** Share of all CPUs' time other processes took while the flow job ran. */
   readonly flowOthersShare: number | undefined;
   readonly targets: readonly TargetCheck[];
-  readonly profile: ProfileSummary | undefined;
+  /** A profile run's: flowchat's and the baseline's CPU profiles, summed. */
+  readonly profiles: Partial<Record<ServerName, ProfileSummary>>;
 }
 
 /** Pair is one scenario run against each server, each on a freshly started one. */

@@ -5,6 +5,7 @@ import { Harness } from './harness.ts';
 import { describeMachine, describeSource } from './machine.ts';
 import { planFor, SCENARIO_NAMES, type Mode, type ScenarioName } from './plan.ts';
 import { mainThreadProfile, topSelfTime, type ProfileSummary } from './profile.ts';
+import { renderOrigins } from './profile-table.ts';
 import { RESULTS_LINE, type BenchReport, type Pair } from './report.ts';
 import { PEER_NAMES, peerMissing, type PeerName } from './peers/peers.ts';
 import { LOADGEN_CPU, PINNING, ROOT, SERVER_CPU } from './spawn.ts';
@@ -43,9 +44,10 @@ Options:
   --quick          small sizes (50 clients, one round, a 2 s throughput run):
                    a smoke test in under 30 s that every message arrives
   --profile        run fan-out at 10,000 clients (with --only throughput: the
-                   throughput scenario) against flowchat started with
-                   --cpu-prof (written to bench/results/) and print the
-                   functions with the most self time
+                   throughput scenario) against flowchat and the baseline,
+                   each started with --cpu-prof (written to bench/results/),
+                   and print flowchat's functions with the most self time and
+                   both servers' CPU per delivery split by whose code ran
   --only LIST      comma-separated scenarios to run (default: all)
   --peers LIST     comma-separated peers to run: ${PEER_NAMES.join(', ')} (default: all
                    that are installed; the others are named with the reason),
@@ -150,7 +152,7 @@ async function main(): Promise<void> {
     log(`skipping the ${peer} peer: ${missing}`);
   }
   const peers = wanted.filter((peer) => skippedPeers[peer] === undefined);
-  const servers: readonly ServerName[] = cli.mode === 'profile' ? ['flowchat'] : ['flowchat', 'baseline', ...peers];
+  const servers: readonly ServerName[] = cli.mode === 'profile' ? PROFILED : ['flowchat', 'baseline', ...peers];
   const fanout: Pair<FanoutResult>[] = [];
   for (const job of plan.fanout) fanout.push(await harness.pair<FanoutResult>(job, `fan-out N=${num(job.clients)}`, servers));
   const throughput = plan.throughput && (await harness.pair<ThroughputResult>(plan.throughput, 'throughput', servers));
@@ -160,12 +162,16 @@ async function main(): Promise<void> {
   const flow = plan.flow && (await harness.flow(plan.flow));
   await harness.finished();
 
-  let profile: ProfileSummary | undefined;
-  if (profileDir !== undefined) {
-    const pid = fanout[0]?.pids.flowchat ?? throughput?.pids.flowchat ?? 0;
-    const file = mainThreadProfile(profileDir, pid);
-    if (file === undefined) throw new Error(`flowchat (pid ${pid}) wrote no .cpuprofile of its main thread into ${profileDir}`);
-    profile = await topSelfTime(file, 15, fanout[0]?.results.flowchat?.window);
+  const profiled: Pair<FanoutResult | ThroughputResult> | undefined = fanout[0] ?? throughput;
+  const profiles: Partial<Record<ServerName, ProfileSummary>> = {};
+  if (profileDir !== undefined && profiled !== undefined) {
+    for (const name of PROFILED) {
+      const pid = profiled.pids[name] ?? 0;
+      const file = mainThreadProfile(profileDir, pid);
+      if (file === undefined) throw new Error(`${name} (pid ${pid}) wrote no .cpuprofile of its main thread into ${profileDir}`);
+      const result = profiled.results[name];
+      profiles[name] = await topSelfTime(file, 15, result?.kind === 'fanout' ? result.window : undefined);
+    }
   }
 
   const report: BenchReport = {
@@ -188,7 +194,7 @@ async function main(): Promise<void> {
     flow: flow?.result,
     flowOthersShare: flow?.othersShare,
     targets: checkTargets({ fanout, throughput, memory, aftermath, flow: flow?.result }),
-    profile,
+    profiles,
   };
   const file = cli.out ?? path.join(RESULTS_DIR, `${startedAt.toISOString().replaceAll(':', '-')}.json`);
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
@@ -203,16 +209,28 @@ async function main(): Promise<void> {
   for (const warning of report.warnings) console.log(`\nWarning: ${warning}; rerun on a quiet machine.`);
   if (cli.mode !== 'full') console.log(`\n(${cli.mode} run: the sizes are too small or the server too encumbered for the targets to mean anything)`);
   if (cli.markdown) console.log(`\n${renderMarkdown(report)}`);
-  if (profile !== undefined) printProfile(profile);
+  if (profiled !== undefined && profiles.flowchat !== undefined) printProfiles(profiles, profiled, cli.markdown);
   console.log(`\n${RESULTS_LINE}${file}`);
 }
 
-function printProfile(profile: ProfileSummary): void {
-  console.log(`\nflowchat self time (${path.relative(ROOT, profile.file)}; under fan-out, its measured rounds only):`);
-  console.log(`${num(profile.sampledMs)} ms sampled, ${num(profile.idleMs)} ms of it idle; % of the busy time\n`);
-  for (const entry of profile.top) {
+/** The servers a profile run starts with --cpu-prof: flowchat, and the bare server its extra time is read against. */
+const PROFILED: readonly ServerName[] = ['flowchat', 'baseline'];
+
+function printProfiles(profiles: Partial<Record<ServerName, ProfileSummary>>, profiled: Pair<FanoutResult | ThroughputResult>, markdown: boolean): void {
+  const flowchat = profiles.flowchat as ProfileSummary;
+  const under = profiled.job.kind === 'fanout' ? 'under fan-out, its measured rounds only' : 'the whole throughput run';
+  console.log(`\nflowchat self time (${path.relative(ROOT, flowchat.file)}; ${under}):`);
+  console.log(`${num(flowchat.sampledMs)} ms sampled, ${num(flowchat.idleMs)} ms of it idle; % of the busy time\n`);
+  for (const entry of flowchat.top) {
     console.log(`${num(entry.selfMs, 1).padStart(9)} ms ${num(entry.percent, 1).padStart(5)}%  ${entry.function}`);
   }
+  console.log(`\nServer CPU µs per delivery by whose code ran (each server's figure above, split as its profile's busy time is):\n`);
+  const servers = PROFILED.flatMap((name) => {
+    const profile = profiles[name];
+    const cpu = profiled.results[name]?.cpu.usPerDelivery;
+    return profile === undefined || cpu === undefined ? [] : [{ name, profile, usPerDelivery: cpu }];
+  });
+  console.log(renderOrigins(servers, markdown));
 }
 
 // Set once the run starts, so a failure can still wait for the servers it stopped.
