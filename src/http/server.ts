@@ -38,10 +38,6 @@ export function createHttpAdapter(settings: Settings, logger: AppLogger, traces?
     logger: false,
     // One log line per poll would drown the log; failures are logged where they happen.
     logController: new LogController({ disableRequestLogging: true }),
-    // Every request logs through the app's logger itself, not a child: pino's
-    // child binds a function per level, some 1 KiB that a held poll would keep
-    // for its whole wait. The few lines logged about one request name its id.
-    childLoggerFactory: () => logger,
     bodyLimit: settings.bodyLimit,
     trustProxy: settings.trustProxy,
     // The graph reads the query from the URL when it needs it (IncomingRequest.query); parsed here, it would be kept with the request.
@@ -59,6 +55,13 @@ export function createHttpAdapter(settings: Settings, logger: AppLogger, traces?
     // ajv and fast-json-stringify (two of the idle server's MiB).
     schemaController: { compilersFactory: { buildValidator: () => noSchemas, buildSerializer: () => noSchemas } },
   });
+  // fastify's own factory: for a fastify without a logger it makes no logger per request at all.
+  const noRequestLoggers = fastify.childLoggerFactory;
+  // Every other request logs through the app's logger itself, not a child:
+  // pino's child binds a function per level, some 1 KiB that a held poll
+  // would keep for its whole wait. The few lines logged about one request
+  // name its id.
+  fastify.setChildLoggerFactory(() => logger);
   const open = new OpenRequests();
   let enter: ((request: HttpRequest) => Promise<void> | undefined) | undefined;
   let refusing = false;
@@ -91,21 +94,34 @@ export function createHttpAdapter(settings: Settings, logger: AppLogger, traces?
     const request = incomingRequest(req, res, open);
     const trace = traces?.begin(request, req.headers.traceparent);
     if (trace !== undefined) request.trace = trace;
-    const pending = enter(request);
+    let pending: Promise<void> | undefined;
+    try {
+      pending = enter(request);
+    } catch (error) {
+      return notEntered(request, error, req.id);
+    }
     if (pending === undefined) return;
     // The graph is full: this connection sends nothing more until its request is in (backpressure reaches the socket).
     waiting++;
     const socket = req.raw.socket;
     socket.pause();
     pending
-      .catch((error: unknown) => logger.error({ err: error, reqId: req.id }, 'request could not enter the graph'))
+      .catch((error: unknown) => notEntered(request, error, req.id))
       .finally(() => {
         waiting--;
         socket.resume();
       });
   };
-  fastify.all(settings.basePath, intoGraph);
-  fastify.all(`${settings.basePath}/*`, intoGraph);
+  // The reply is already taken over: fastify would only warn that it was sent, and the client would wait for nothing.
+  const notEntered = (request: HttpRequest, error: unknown, reqId: string): void => {
+    logger.error({ err: error, reqId }, 'request could not enter the graph');
+    request.respond(statusOf('INTERNAL'), errorBody('INTERNAL'));
+  };
+  // Every request these two routes take is answered by the graph or by intoGraph itself, which
+  // logs what goes wrong: fastify has nothing to log about them, so they skip its logger per request.
+  const chat = { childLoggerFactory: noRequestLoggers };
+  fastify.all(settings.basePath, chat, intoGraph);
+  fastify.all(`${settings.basePath}/*`, chat, intoGraph);
 
   const pagePrefix = pagePath(settings.basePath);
   // The page's routes live in their own scope, so the hook that refuses them during shutdown runs for them alone.

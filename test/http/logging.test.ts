@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app/app.ts';
 import { capturingLogger, type LogLine } from '../helpers/log-lines.ts';
-import { call, heldPolls, startServer, waitFor, type TestServer } from '../helpers/server.ts';
+import { AT_ONCE_MS, call, heldPolls, startServer, waitFor, type TestServer } from '../helpers/server.ts';
 
 const running: TestServer[] = [];
 afterEach(async () => {
@@ -54,6 +54,18 @@ describe('logging', () => {
     expect((await fetch(new URL('/twice', base))).status).toBe(200);
     await waitFor(() => lines.some((line) => line.level === 40 && String(line.msg).includes('Reply was already sent')));
     expect(app.logger.level).toBe('info');
+  });
+
+  it('logs why a request could not enter the graph, and answers it 500 INTERNAL instead of leaving its client waiting', async () => {
+    const { app, base, lines } = await start(() => {});
+    // A stopped network's inport is closed: handing it a packet throws.
+    await app.network.stop();
+    const poll = await call(`${base}?timeout=5`, { signal: AbortSignal.timeout(AT_ONCE_MS) });
+    expect(poll.status).toBe(500);
+    expect(poll.body.error.code).toBe('INTERNAL');
+    const logged = lines.filter((line) => line.msg === 'request could not enter the graph');
+    expect(logged).toEqual([expect.objectContaining({ level: 50, reqId: expect.any(String), err: expect.objectContaining({ type: 'ChannelClosedError' }) })]);
+    expect(app.adapter.open.size).toBe(0);
   });
 
   it('hangs no listener of its own on the response of a held poll but the one that frees it', async () => {
