@@ -1,5 +1,5 @@
 import type { ProfileSummary } from './profile.ts';
-import { num } from './table.ts';
+import { layout, markdownTable, num } from './table.ts';
 
 /** ProfiledServer is one server of a profile run: its profile and its measured CPU per delivery. */
 export interface ProfiledServer {
@@ -7,6 +7,9 @@ export interface ProfiledServer {
   readonly profile: ProfileSummary;
   readonly usPerDelivery: number;
 }
+
+/** Every column but the first (the origin) holds figures. */
+const figures = (column: number): boolean => column > 0;
 
 /** Origins under this share of every server's busy time are summed into one row. */
 const SMALL_PERCENT = 0.5;
@@ -40,22 +43,9 @@ export function renderOrigins(servers: readonly ProfiledServer[], markdown = fal
     rows.push(row(`${small.length} more, each under ${SMALL_PERCENT} %`, servers.map(sum)));
   }
   rows.push(row('total', servers.map((s) => s.usPerDelivery)));
-  return markdown ? markdownTable(header, rows) : textTable(header, rows);
+  return (markdown ? markdownTable : layout)(header, rows, figures);
 }
 
 function signed(value: number): string {
   return `${value >= 0 ? '+' : '−'}${num(Math.abs(value), 2)}`;
-}
-
-function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const all = [header, ...rows];
-  const widths = header.map((_, c) => Math.max(...all.map((r) => [...(r[c] ?? '')].length)));
-  const line = (r: readonly string[]): string =>
-    r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] as number) : cell.padStart(widths[c] as number))).join('  ');
-  return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
-function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const md = (r: readonly string[]): string => `| ${r.join(' | ')} |`;
-  return [md(header), `|---|${header.slice(1).map(() => '---:').join('|')}|`, ...rows.map(md)].join('\n');
 }

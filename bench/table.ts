@@ -164,20 +164,24 @@ function buildRows(report: BenchReport): { header: Row; rows: Row[] } {
 /** renderTable lays the report out as aligned text. */
 export function renderTable(report: BenchReport): string {
   const { header, rows } = buildRows(report);
-  return layout(header, rows);
+  return layout(header, rows, isRight);
 }
 
 /** Figures and ratios are right-aligned: every column but the first two and the last. */
 const isRight = (column: number, count: number): boolean => column >= 2 && column < count - 1;
 
-function layout(header: Row, rows: readonly Row[]): string {
+/** RightAligned says which columns of a table of `count` columns hold figures. */
+export type RightAligned = (column: number, count: number) => boolean;
+
+/** layout lays rows out as aligned text under their header and a rule. */
+export function layout(header: Row, rows: readonly Row[], right: RightAligned): string {
   const all = [header, ...rows];
   const widths = header.map((_, c) => Math.max(...all.map((row) => [...(row[c] ?? '')].length)));
   const line = (row: Row): string =>
     row
       .map((cell, c) => {
         const pad = ' '.repeat((widths[c] as number) - [...cell].length);
-        return isRight(c, header.length) ? pad + cell : cell + pad;
+        return right(c, header.length) ? pad + cell : cell + pad;
       })
       .join('  ')
       .trimEnd();
@@ -185,9 +189,14 @@ function layout(header: Row, rows: readonly Row[]): string {
   return [line(header), rule, ...rows.map(line)].join('\n');
 }
 
-/** renderMarkdown lays the same rows out as a Markdown table, for the README. */
+/** markdownTable lays the same rows out as a Markdown table, for the READMEs. */
+export function markdownTable(header: Row, rows: readonly Row[], right: RightAligned): string {
+  const md = (row: Row): string => `| ${row.join(' | ')} |`;
+  return [md(header), `|${header.map((_, c) => (right(c, header.length) ? '---:' : '---')).join('|')}|`, ...rows.map(md)].join('\n');
+}
+
+/** renderMarkdown lays the report's rows out as a Markdown table. */
 export function renderMarkdown(report: BenchReport): string {
   const { header, rows } = buildRows(report);
-  const md = (row: Row): string => `| ${row.join(' | ')} |`;
-  return [md(header), `|${header.map((_, c) => (isRight(c, header.length) ? '---:' : '---')).join('|')}|`, ...rows.map(md)].join('\n');
+  return markdownTable(header, rows, isRight);
 }
