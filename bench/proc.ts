@@ -63,6 +63,14 @@ export function readRssKiB(pid: number): number {
   return statusField(pid, 'VmRSS');
 }
 
+/**
+ * readPeakRssKiB reads VmHWM from /proc/<pid>/status: the most RSS the
+ * process has had at once since it started.
+ */
+export function readPeakRssKiB(pid: number): number {
+  return statusField(pid, 'VmHWM');
+}
+
 /** childrenOf lists a process's child pids (nginx's workers), none when it has gone. */
 export function childrenOf(pid: number): number[] {
   try {

@@ -122,6 +122,7 @@ function memoryRows(rows: Rows, pair: Pair<MemoryResult>): void {
   rows.figure(pair, 'RSS idle (MiB)', (r) => r.idleKiB / 1024, 1, 'memory.idle');
   rows.figure(pair, 'RSS holding polls (MiB)', (r) => r.heldKiB / 1024, 1);
   rows.figure(pair, 'RSS after close (MiB)', (r) => r.afterCloseKiB / 1024, 1);
+  rows.figure(pair, 'RSS peak (MiB)', (r) => r.peakKiB / 1024, 1);
   rows.figure(pair, 'KiB per held poll', (r) => r.kibPerPoll, 2, 'memory.kibPerPoll');
   rows.figure(pair, 'after close vs idle (%)', (r) => 100 * r.afterCloseVsIdle, 1, 'memory.afterClose', false);
 }

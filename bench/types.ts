@@ -163,6 +163,8 @@ export interface MemoryResult {
   readonly idleKiB: number;
   readonly heldKiB: number;
   readonly afterCloseKiB: number;
+  /** The most RSS the process had at once up to the after-close reading (VmHWM). */
+  readonly peakKiB: number;
   /** (held − idle) ÷ polls. */
   readonly kibPerPoll: number;
   /** afterClose ÷ idle − 1: 0.05 means 5 % above idle. */

@@ -1,6 +1,6 @@
 import { sleep, waitForHeld } from '../clients/chat-client.ts';
 import { openChatClient } from '../clients/open-client.ts';
-import { readRssKiB } from '../proc.ts';
+import { readPeakRssKiB, readRssKiB } from '../proc.ts';
 import type { MemoryJob, MemoryResult, TargetServer } from '../types.ts';
 
 /**
@@ -9,6 +9,9 @@ import type { MemoryJob, MemoryResult, TargetServer } from '../types.ts';
  * divided by N (for a server whose protocol opens a session per client,
  * the session's share too); what is left after close shows whether released
  * polls are really released (PROTOCOL.md: "nothing of it stays in memory").
+ * The peak is the most RSS the process had at once, the readings being taken
+ * once each step has settled: what the wave of connections needed while it
+ * came (a collector's young generation grown to absorb it, say).
  */
 export async function runMemory(target: TargetServer, job: MemoryJob): Promise<MemoryResult> {
   const client = await openChatClient(target, 'memory', 100);
@@ -25,6 +28,7 @@ export async function runMemory(target: TargetServer, job: MemoryJob): Promise<M
   await waitForHeld(client, 0, 30_000);
   await sleep(job.afterCloseMs);
   const afterCloseKiB = readRssKiB(target.pid);
+  const peakKiB = readPeakRssKiB(target.pid);
   client.close();
 
   return {
@@ -33,6 +37,7 @@ export async function runMemory(target: TargetServer, job: MemoryJob): Promise<M
     idleKiB,
     heldKiB,
     afterCloseKiB,
+    peakKiB,
     kibPerPoll: (heldKiB - idleKiB) / job.polls,
     afterCloseVsIdle: afterCloseKiB / idleKiB - 1,
   };

@@ -13,7 +13,7 @@ describe('bench --repeat', () => {
   });
 
   it('judges a memory run by its cost per held poll', () => {
-    const memory = { kind: 'memory', polls: 10, idleKiB: 100, heldKiB: 200, afterCloseKiB: 110, kibPerPoll: 10, afterCloseVsIdle: 0.1 } satisfies MemoryResult;
+    const memory = { kind: 'memory', polls: 10, idleKiB: 100, heldKiB: 200, afterCloseKiB: 110, peakKiB: 210, kibPerPoll: 10, afterCloseVsIdle: 0.1 } satisfies MemoryResult;
     expect(keyFigure(memory)).toBe(10);
   });
 

@@ -60,7 +60,10 @@ function expectMeasured(report: BenchReport, server: ServerName): void {
     failures: 0,
     refused: {},
   });
-  expect(report.memory?.results[server]?.polls, `${server} memory run`).toBe(plan.memory!.polls);
+  const memory = report.memory?.results[server];
+  expect(memory?.polls, `${server} memory run`).toBe(plan.memory!.polls);
+  // The peak is the most the process had at once: never below a reading taken on the way.
+  expect(memory?.peakKiB, `${server} peak RSS`).toBeGreaterThanOrEqual(Math.max(memory?.idleKiB ?? Infinity, memory?.heldKiB ?? Infinity, memory?.afterCloseKiB ?? Infinity));
   for (const pair of [...report.fanout, report.throughput, report.memory]) {
     expect(pair?.exitCodes[server], `${server} exit code after SIGTERM`).toBe(0);
   }
