@@ -9,9 +9,9 @@ import type { MemoryJob, MemoryResult, TargetServer } from '../types.ts';
  * divided by N (for a server whose protocol opens a session per client,
  * the session's share too); what is left after close shows whether released
  * polls are really released (PROTOCOL.md: "nothing of it stays in memory").
- * The peak is the most RSS the process had at once, the readings being taken
- * once each step has settled: what the wave of connections needed while it
- * came (a collector's young generation grown to absorb it, say).
+ * The readings come once each step has settled; the peak, the most RSS the
+ * process had at once, is what the wave of connections needed while it came
+ * (a collector's young generation grown to absorb it, say).
  */
 export async function runMemory(target: TargetServer, job: MemoryJob): Promise<MemoryResult> {
   const client = await openChatClient(target, 'memory', 100);
