@@ -14,7 +14,7 @@ type Answer = [result: string | string[], ended: string[]];
 // Expired sessions ended by one sweep call: a sweep that finds more calls again.
 const SWEEP_BATCH = 1_000;
 
-// How long a node trusts a session Redis confirmed live without asking again (never longer than the idle time).
+// How long a node trusts a session Redis confirmed live without asking again (never longer than either idle time).
 const TRUSTED_MS = 1_000;
 
 /**
@@ -83,7 +83,7 @@ export class RedisSessionStore implements SessionStore {
       return undefined;
     }
     const session = { token, user };
-    if (this.events.listening) this.cache.keep(session, mark, askedAt, Math.min(TRUSTED_MS, this.limits.idleMs));
+    if (this.events.listening) this.cache.keep(session, mark, askedAt, Math.min(TRUSTED_MS, this.limits.idleMs, this.limits.accountIdleMs));
     return session;
   }
 
