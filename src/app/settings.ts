@@ -22,6 +22,8 @@ export interface Settings {
   readonly trustProxy: string | false;
   /** Largest request body in bytes. */
   readonly bodyLimit: number;
+  /** Largest request line and headers together, in bytes. */
+  readonly headerLimit: number;
   /** Requests that may wait to enter a full graph; beyond them 503 OVERLOADED. */
   readonly maxWaitingRequests: number;
   /** Bytes of retained messages, all rooms together (in memory: their JSON). */
@@ -67,6 +69,7 @@ export const ENVIRONMENT = {
   LOG_LEVEL: { default: 'info', meaning: '`fatal` `error` `warn` `info` `debug` `trace` `silent`' },
   TRUST_PROXY: { default: 'loopback', meaning: 'proxies whose `X-Forwarded-For` is believed: addresses, CIDR ranges, `loopback`, `linklocal`, `uniquelocal`, comma-separated; `none` believes no one' },
   BODY_LIMIT: { default: '16384', meaning: 'largest request body in bytes; beyond it 413 `BODY_TOO_LARGE`' },
+  HEADER_LIMIT: { default: '16384', meaning: 'largest request line and headers together, in bytes; beyond them 431 `HEADERS_TOO_LARGE` and the connection is closed' },
   MAX_WAITING_REQUESTS: { default: '1000', meaning: 'requests that may wait to enter the graph while its first connection is full (each pauses its connection meanwhile); beyond them 503 `OVERLOADED`' },
   OIDC_ISSUER: { default: undefined, meaning: "sign-in with an OpenID Connect provider (Google, GitLab, Keycloak, Auth0, …): its issuer URL. `OIDC_ISSUER`, `OIDC_CLIENT_ID`, `OIDC_CLIENT_SECRET` and `PUBLIC_URL`: all four or none" },
   OIDC_CLIENT_ID: { default: undefined, meaning: "this client's id at the provider" },
@@ -190,6 +193,7 @@ export function readSettings(env: Env = process.env): Settings {
     logLevel,
     trustProxy,
     bodyLimit: integer('BODY_LIMIT', 64, 10_485_760),
+    headerLimit: integer('HEADER_LIMIT', 1024, 1_048_576),
     maxWaitingRequests: integer('MAX_WAITING_REQUESTS', 1, 1_000_000),
     storageMaxBytes: integer('STORAGE_MAX_BYTES', 65_536, Number.MAX_SAFE_INTEGER),
     webRoot: path.resolve(value('WEB_ROOT')),

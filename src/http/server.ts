@@ -7,6 +7,7 @@ import { pagePath, type Settings } from '../app/settings.ts';
 import { NO_FIELDS, parseForm } from './form.ts';
 import { OpenRequests } from './open-requests.ts';
 import { sendJson, incomingRequest } from './incoming-request.ts';
+import { answerClientError } from './client-errors.ts';
 import { PAGE_HEADERS } from './page-headers.ts';
 import type { Traces } from '../tracing/traces.ts';
 
@@ -39,6 +40,9 @@ export function createHttpAdapter(settings: Settings, logger: AppLogger, traces?
     // One log line per poll would drown the log; failures are logged where they happen.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: settings.bodyLimit,
+    http: { maxHeaderSize: settings.headerLimit },
+    // A request node:http cannot read never reaches the router: answered in the protocol's shape too.
+    clientErrorHandler: answerClientError,
     trustProxy: settings.trustProxy,
     // The graph reads the query from the URL when it needs it (IncomingRequest.query); parsed here, it would be kept with the request.
     routerOptions: { querystringParser: () => NO_FIELDS },

@@ -12,6 +12,7 @@ describe('settings', () => {
       logLevel: 'info',
       trustProxy: 'loopback',
       bodyLimit: 16_384,
+      headerLimit: 16_384,
       maxWaitingRequests: 1000,
       storageMaxBytes: 268_435_456,
       webRoot: path.resolve('web'),
@@ -27,11 +28,11 @@ describe('settings', () => {
 
   it('reads each variable', () => {
     const s = readSettings({
-      PORT: '8000', HOST: '0.0.0.0', BASE_PATH: '/chat', TRUST_PROXY: '10.0.0.0/8, 127.0.0.1', BODY_LIMIT: '1024', RECLAIM_AFTER_DROP: '0',
+      PORT: '8000', HOST: '0.0.0.0', BASE_PATH: '/chat', TRUST_PROXY: '10.0.0.0/8, 127.0.0.1', BODY_LIMIT: '1024', HEADER_LIMIT: '4096', RECLAIM_AFTER_DROP: '0',
       MAX_WAITING_REQUESTS: '5', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
     });
     expect(s).toMatchObject({
-      port: 8000, host: '0.0.0.0', basePath: '/chat', trustProxy: '10.0.0.0/8, 127.0.0.1', bodyLimit: 1024, reclaimAfterDrop: 0,
+      port: 8000, host: '0.0.0.0', basePath: '/chat', trustProxy: '10.0.0.0/8, 127.0.0.1', bodyLimit: 1024, headerLimit: 4096, reclaimAfterDrop: 0,
       maxWaitingRequests: 5, otlpEndpoint: 'http://127.0.0.1:4318',
     });
     expect(readSettings({ TRUST_PROXY: 'none' }).trustProxy).toBe(false);

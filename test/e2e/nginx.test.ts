@@ -298,6 +298,21 @@ describeE2E('nginx.conf', () => {
       expect(JSON.parse(reply.body)).toMatchObject({ error: { code: 'BODY_TOO_LARGE' } });
     });
 
+    it.each<[string, number, string, string]>([
+      ['a request line that is not HTTP', 400, 'BAD_HTTP', 'HELLO\r\n\r\n'],
+      ['a body framed both by Content-Length and chunked', 400, 'BAD_HTTP', `POST ${B} HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n`],
+      ['a header past its buffers', 431, 'HEADERS_TOO_LARGE', `GET ${B}/health HTTP/1.1\r\nHost: x\r\nX-Padding: ${'a'.repeat(20_000)}\r\n\r\n`],
+    ])('answers %s itself in JSON, as the backend would: %i %s', async (_name, status, code, text) => {
+      const nginx = await nginxTo(await freePort());
+      const { answer } = await rawRequest(Number(new URL(nginx.url).port), text);
+      const received = await answer;
+      const [head = '', body = ''] = received.split('\r\n\r\n');
+      expect(head).toMatch(new RegExp(`^HTTP/1\\.1 ${status}\\b`));
+      expect(head).toMatch(/\r\nContent-Type: application\/json; charset=utf-8\r\n/i);
+      expect(head).toMatch(/\r\nCache-Control: no-store(\r\n|$)/i);
+      expect(JSON.parse(body)).toMatchObject({ error: { code } });
+    });
+
     it('refuses connections past the per-address limit with 429 RATE_LIMITED in JSON, for an address that is not loopback', async () => {
       const server = await backend();
       // Here 127.0.0.2 stands for a client elsewhere: only 127.0.0.1 keeps its exemption.
