@@ -10,6 +10,18 @@ describeBackends('MessageStore contract', (backend) => {
     return messages;
   });
 
+  it('deletes a room that holds nothing (a private room nobody posted in), telling its listeners all the same', async () => {
+    const { messages: store } = await backend.stores();
+    const events: StoreEvent[] = [];
+    const stop = store.subscribe((event) => events.push(event));
+    await store.append({ room: 'lobby', type: 'message', author: 'alice', text: 'hi' });
+    await store.delete('never-used');
+    await expect.poll(() => events.map((e) => (e.kind === 'deleted' ? [e.kind, e.room] : [e.kind]))).toEqual([['appended'], ['deleted', 'never-used']]);
+    expect(await store.roomCount()).toBe(1);
+    expect((await store.read('lobby', 0, 10)).entries.map((e) => e.message.text)).toEqual(['hi']);
+    stop();
+  });
+
   it('tells its listeners of every append and delete, with the entry appended', async () => {
     const { messages: store } = await backend.stores();
     const events: StoreEvent[] = [];

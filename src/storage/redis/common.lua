@@ -59,7 +59,9 @@ end
 local function deleteRoom(room)
   local meta = P .. 'm:' .. room
   local counts = redis.call('HMGET', meta, 'bytes', 'messages')
-  redis.call('HINCRBY', STATS, 'bytes', -(tonumber(counts[1]) or 0))
+  local bytes = tonumber(counts[1]) or 0
+  -- Not for a room that holds nothing: Lua writes -0 as "-0", which HINCRBY refuses.
+  if bytes ~= 0 then redis.call('HINCRBY', STATS, 'bytes', -bytes) end
   if (tonumber(counts[2]) or 0) > 0 then redis.call('HINCRBY', STATS, 'posted', -1) end
   redis.call('DEL', meta, P .. 'r:' .. room, P .. 'n:' .. room)
   redis.call('ZREM', ACTIVE, room)
