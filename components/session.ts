@@ -200,9 +200,11 @@ export default defineChatComponent({
 
     /** people finds who holds each nick a request to B/rooms names: `members` when creating, `nick` when inviting. */
     async function people(request: HttpRequest): Promise<RoomCommand> {
-      if (request.method !== 'POST') return { request, people: [] };
+      const path = request.path.replace(/\/$/, '');
+      // A leave names nobody, and PROTOCOL.md gives it no body: one sent without a body is as good.
+      if (request.method !== 'POST' || path.endsWith('/leave')) return { request, people: [] };
       const fields = jsonObject(request.body);
-      const inviting = request.path.replace(/\/$/, '').endsWith('/invite');
+      const inviting = path.endsWith('/invite');
       if (!inviting && fields.members !== undefined && !Array.isArray(fields.members)) {
         throw new ProtocolError('BAD_FIELD', '"members" must be a list of nicks, like ["bob", "carol"]');
       }

@@ -138,4 +138,19 @@ describe('invite and leave', () => {
     expect((await bob.get('?room=brief&timeout=0')).status).toBe(403);
     expect(roomsIn(await bob.get('/rooms')).map((r) => r.name)).not.toContain('brief');
   });
+
+  it('lets a member leave with a POST that has no body, as PROTOCOL.md gives a leave none', async () => {
+    await alice.post('/rooms', { name: 'bodiless', private: true, members: ['bob'] });
+    const left = await bob.send('POST', '/rooms/bodiless/leave');
+    expect(left.status).toBe(200);
+    expect(roomIn(left).members).toEqual(['alice']);
+    expect((await bob.get('?room=bodiless&timeout=0')).status).toBe(403);
+  });
+
+  it('still wants a body for an invitation, which names someone', async () => {
+    await alice.post('/rooms', { name: 'named', private: true });
+    const answer = await alice.send('POST', '/rooms/named/invite');
+    expect(answer.status).toBe(415);
+    expect(answer.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
 });
