@@ -1,62 +1,24 @@
-import { once } from 'node:events';
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientErrorAnswer, clientErrorCode } from '../../src/http/client-errors.ts';
 import { protocolErrors } from '../../src/protocol/errors.ts';
+import { parseAnswers, rawConnection, type RawAnswer } from '../helpers/raw-http.ts';
 import { call, heldPolls, startServer, waitFor, type TestServer } from '../helpers/server.ts';
 
-/** Answer is one HTTP answer as read off the wire. */
-interface Answer {
-  readonly status: number;
-  readonly headers: Map<string, string>;
-  readonly body: string;
-}
-
-/** parseAnswers splits what a server wrote on a connection into its answers (each framed by content-length). */
-function parseAnswers(text: string): Answer[] {
-  const answers: Answer[] = [];
-  let rest = text;
-  while (rest.length > 0) {
-    const end = rest.indexOf('\r\n\r\n');
-    if (end === -1) throw new Error(`an answer without the end of its head: ${JSON.stringify(rest)}`);
-    const [statusLine = '', ...lines] = rest.slice(0, end).split('\r\n');
-    const headers = new Map(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
-    const length = Number(headers.get('content-length'));
-    answers.push({ status: Number(statusLine.split(' ')[1]), headers, body: rest.slice(end + 4, end + 4 + length) });
-    rest = rest.slice(end + 4 + length);
-  }
-  return answers;
-}
-
-/** Connection is a raw connection to the server: bytes written as given, and everything the server writes until it closes it. */
-interface Connection {
-  write(bytes: string): void;
-  /** What the server has written so far. */
-  received(): string;
-  /** The answers, once the server has closed the connection. */
-  readonly answers: Promise<Answer[]>;
-}
-
-async function connect(origin: string): Promise<Connection> {
-  const url = new URL(origin);
-  const socket = net.connect(Number(url.port), url.hostname);
-  await once(socket, 'connect');
-  let text = '';
-  socket.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-  socket.on('error', () => undefined);
-  const answers = once(socket, 'close').then(() => parseAnswers(text));
-  return { write: (bytes) => void socket.write(bytes), received: () => text, answers };
+/** connect opens a raw connection whose answers are read once the server closes it. */
+async function connect(origin: string): Promise<{ write(bytes: string): void; received(): string; answers: Promise<RawAnswer[]> }> {
+  const connection = await rawConnection(origin);
+  return { ...connection, answers: connection.ended.then(({ text }) => parseAnswers(text)) };
 }
 
 /** exchange writes bytes on a fresh connection and reads the answers until the server closes it. */
-async function exchange(origin: string, bytes: string): Promise<Answer[]> {
+async function exchange(origin: string, bytes: string): Promise<RawAnswer[]> {
   const connection = await connect(origin);
   connection.write(bytes);
   return connection.answers;
 }
 
 /** expectRefusal checks an answer is the protocol's error with this code, and the connection was closed after it. */
-function expectRefusal(answer: Answer | undefined, code: keyof typeof protocolErrors): void {
+function expectRefusal(answer: RawAnswer | undefined, code: keyof typeof protocolErrors): void {
   expect(answer?.status).toBe(protocolErrors[code][0]);
   expect(answer?.headers.get('content-type')).toBe('application/json; charset=utf-8');
   expect(answer?.headers.get('cache-control')).toBe('no-store');
