@@ -292,10 +292,14 @@ describeE2E('nginx.conf', () => {
 
     it('answers a body over the backend\'s 16 KiB itself: 413 BODY_TOO_LARGE in JSON', async () => {
       const nginx = await nginxTo(await freePort());
-      const reply = await request(`${nginx.url}${B}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'x'.repeat(17_000) }) });
-      expect(reply.status).toBe(413);
-      expect(reply.headers['cache-control']).toBe('no-store');
-      expect(JSON.parse(reply.body)).toMatchObject({ error: { code: 'BODY_TOO_LARGE' } });
+      // Under a path with an extension too: nginx would type its own answer by it.
+      for (const path of [B, `${B}/notes.html`]) {
+        const reply = await request(`${nginx.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'x'.repeat(17_000) }) });
+        expect(reply.status).toBe(413);
+        expect(reply.headers['content-type']).toBe('application/json; charset=utf-8');
+        expect(reply.headers['cache-control']).toBe('no-store');
+        expect(JSON.parse(reply.body)).toMatchObject({ error: { code: 'BODY_TOO_LARGE' } });
+      }
     });
 
     it.each<[string, number, string, string]>([
@@ -371,6 +375,16 @@ describeE2E('nginx.conf', () => {
       const nginx = await nginxTo(await freePort());
       expect(await request(`${nginx.url}/`)).toMatchObject({ status: 302, headers: { location: '/gochat/' } });
       expect(await request(`${nginx.url}/gochat`)).toMatchObject({ status: 301, headers: { location: '/gochat/' } });
+    });
+
+    it.each([`${B}/..%2f`, `${B}/..%2findex.html`, '/gochat/nothing.js'])('answers %s, which nginx would take to the page or finds nothing at, 404 NOT_FOUND in JSON as the backend does', async (path) => {
+      const nginx = await nginxTo(await freePort());
+      for (const method of ['GET', 'POST']) {
+        const reply = await request(`${nginx.url}${path}`, { method });
+        expect(reply.status, method).toBe(404);
+        expect(reply.headers['content-type'], method).toBe('application/json; charset=utf-8');
+        expect(JSON.parse(reply.body), method).toMatchObject({ error: { code: 'NOT_FOUND' } });
+      }
     });
 
     it('keeps /gochat/chatter out of the chat API', async () => {
