@@ -1,7 +1,3 @@
-import { STATUS_CODES } from 'node:http';
-import type { Socket } from 'node:net';
-import { errorBody, statusOf, type ErrorCode } from '../protocol/errors.ts';
-
 /**
  * What the server answers a request node:http could not read: not HTTP/1.1,
  * a body with neither Content-Length nor chunked framing (its bytes then
@@ -9,9 +5,13 @@ import { errorBody, statusOf, type ErrorCode } from '../protocol/errors.ts';
  * not arrive in time. Such a request never reaches fastify's router, and
  * fastify's own answer is in its shape, not the protocol's.
  */
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import { errorBody, statusOf, type ErrorCode } from '../protocol/errors.ts';
+
+/** clientErrorCode is the protocol's code for what node:http could not read; undefined when nobody is there to answer. */
 export function clientErrorCode(error: Error & { code?: string }): ErrorCode | undefined {
   switch (error.code) {
-    // The client is gone: nobody to answer.
     case 'ECONNRESET':
       return undefined;
     case 'HPE_HEADER_OVERFLOW':
