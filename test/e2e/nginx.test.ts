@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NGINX_BINARY, startNginx, type RunningNginx } from '../../scripts/nginx-process.ts';
 import { PAGE_HEADERS } from '../../src/http/page-headers.ts';
+import { arbitraryRequests, sendAll } from '../helpers/arbitrary-requests.ts';
 import { openPostingGraph, writeGraph } from '../helpers/graph-file.ts';
 import { freePort } from '../helpers/ports.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/process.ts';
@@ -206,6 +207,15 @@ describeE2E('nginx.conf', () => {
       expect(allWritten).toBe(false);
       expect(written).toBeLessThan(size);
     });
+
+    it('answers arbitrary requests in the protocol\'s shape, whether nginx or the backend answers them', async () => {
+      const server = await backend({ RATE_LIMIT: '0', SESSION_RATE_LIMIT: '0' });
+      const nginx = await nginxTo(server.port);
+      const tokens = await Promise.all(['ann', 'ben'].map(async (nick) => (JSON.parse((await request(`${nginx.url}${B}/session`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ nick }),
+      })).body) as { token: string }).token));
+      expect(await sendAll(nginx.url, arbitraryRequests(20261204, 600, `${nginx.url}${B}`, tokens))).toEqual([]);
+    }, 120_000);
 
     it('waits longer than the longest poll (60 s) for an answer', async () => {
       const server = await backend();
