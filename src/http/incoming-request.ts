@@ -1,12 +1,14 @@
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { JsonText, PlainText, type Headers, type HttpRequest, type QueryValue, type SessionRef } from '../protocol/packets.ts';
 import type { Linked, LinkedList } from '../util/linked-list.ts';
 import { NO_FIELDS, parseForm } from './form.ts';
 import type { OpenRequest, OpenRequests } from './open-requests.ts';
+import { writeWhole } from './whole-answer.ts';
 import { CLIENT_GONE, type Trace } from '../tracing/traces.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+const HEAD = `content-type: ${JSON_TYPE}\r\ncache-control: no-store\r\n`;
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
 const REQUEST = Symbol('flowchat.request');
 
@@ -134,18 +136,26 @@ export function incomingRequest(req: FastifyRequest, res: FastifyReply, open: Op
   return new IncomingRequest(req, res.raw, open);
 }
 
-/** writeAnswer answers with PROTOCOL.md's common headers; a JsonText's bytes are shared, not re-encoded. */
+/**
+ * writeAnswer answers with PROTOCOL.md's common headers. A JSON answer goes
+ * out whole in one write where node:http allows (see whole-answer.ts), and a
+ * JsonText's bytes are shared, not re-encoded.
+ */
 function writeAnswer(res: ServerResponse, status: number, body: unknown, headers?: Headers): void {
   if (body instanceof PlainText) {
     res.writeHead(status, { 'content-type': body.contentType, 'cache-control': 'no-store', ...headers });
     res.end(body.text);
     return;
   }
-  const payload = status === 204 ? undefined : body instanceof JsonText ? body.bytes : Buffer.from(JSON.stringify(body));
-  const head: OutgoingHttpHeaders = { 'content-type': JSON_TYPE, 'cache-control': 'no-store' };
-  if (payload !== undefined) head['content-length'] = payload.length;
-  if (headers !== undefined) Object.assign(head, headers);
-  res.writeHead(status, head);
+  if (status === 204) {
+    res.writeHead(status, { 'content-type': JSON_TYPE, 'cache-control': 'no-store', ...headers });
+    res.end();
+    return;
+  }
+  const json = body instanceof JsonText ? body : new JsonText(JSON.stringify(body));
+  if (headers === undefined && writeWhole(res, status, HEAD, json)) return;
+  const payload = json.bytes;
+  res.writeHead(status, { 'content-type': JSON_TYPE, 'cache-control': 'no-store', 'content-length': payload.length, ...headers });
   res.end(payload);
 }
 

@@ -1,3 +1,4 @@
+import type { WholeAnswer } from '../http/whole-answer.ts';
 import type { Trace } from '../tracing/traces.ts';
 import { errorBody, ProtocolError, statusOf, type ErrorCode } from './errors.ts';
 
@@ -52,6 +53,8 @@ export interface SessionRef {
  */
 export class JsonText {
   private encoded: Buffer | undefined;
+  /** The HTTP answer rendered around it (src/http/whole-answer.ts), kept so that every answer carrying it shares the bytes. */
+  whole: WholeAnswer | undefined;
 
   constructor(
     readonly text: string,
