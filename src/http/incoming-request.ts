@@ -8,7 +8,12 @@ import { writeWhole } from './whole-answer.ts';
 import { CLIENT_GONE, type Trace } from '../tracing/traces.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
-const HEAD = `content-type: ${JSON_TYPE}\r\ncache-control: no-store\r\n`;
+/** PROTOCOL.md's headers on every JSON answer. */
+const JSON_HEADERS: Readonly<Record<string, string>> = { 'content-type': JSON_TYPE, 'cache-control': 'no-store' };
+// The same, as the lines of an answer written whole.
+const JSON_HEAD = Object.entries(JSON_HEADERS)
+  .map(([name, value]) => `${name}: ${value}\r\n`)
+  .join('');
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
 const REQUEST = Symbol('flowchat.request');
 
@@ -148,14 +153,14 @@ function writeAnswer(res: ServerResponse, status: number, body: unknown, headers
     return;
   }
   if (status === 204) {
-    res.writeHead(status, { 'content-type': JSON_TYPE, 'cache-control': 'no-store', ...headers });
+    res.writeHead(status, { ...JSON_HEADERS, ...headers });
     res.end();
     return;
   }
   const json = body instanceof JsonText ? body : new JsonText(JSON.stringify(body));
-  if (headers === undefined && writeWhole(res, status, HEAD, json)) return;
+  if (headers === undefined && writeWhole(res, status, JSON_HEAD, json)) return;
   const payload = json.bytes;
-  res.writeHead(status, { 'content-type': JSON_TYPE, 'cache-control': 'no-store', 'content-length': payload.length, ...headers });
+  res.writeHead(status, { ...JSON_HEADERS, 'content-length': payload.length, ...headers });
   res.end(payload);
 }
 
