@@ -5,9 +5,9 @@
  * not arrive in time. Such a request never reaches fastify's router, and
  * fastify's own answer is in its shape, not the protocol's.
  */
-import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { errorBody, statusOf, type ErrorCode } from '../protocol/errors.ts';
+import { JSON_HEAD, statusLine } from './whole-answer.ts';
 
 /** clientErrorCode is the protocol's code for what node:http could not read; undefined when nobody is there to answer. */
 export function clientErrorCode(error: Error & { code?: string }): ErrorCode | undefined {
@@ -28,18 +28,9 @@ export function clientErrorCode(error: Error & { code?: string }): ErrorCode | u
 
 /** clientErrorAnswer is the whole HTTP answer to such a request, in the protocol's shape; the connection closes after it. */
 export function clientErrorAnswer(code: ErrorCode): string {
-  const status = statusOf(code);
   const body = JSON.stringify(errorBody(code));
-  return [
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
-    'content-type: application/json; charset=utf-8',
-    'cache-control: no-store',
-    `content-length: ${Buffer.byteLength(body)}`,
-    // Whatever else the client sent on this connection cannot be told apart from the bytes that broke it.
-    'connection: close',
-    '',
-    body,
-  ].join('\r\n');
+  // connection: close, because whatever else the client sent on this connection cannot be told apart from the bytes that broke it.
+  return `${statusLine(statusOf(code))}${JSON_HEAD}content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
 }
 
 /**

@@ -4,16 +4,9 @@ import { JsonText, PlainText, type Headers, type HttpRequest, type QueryValue, t
 import type { Linked, LinkedList } from '../util/linked-list.ts';
 import { NO_FIELDS, parseForm } from './form.ts';
 import type { OpenRequest, OpenRequests } from './open-requests.ts';
-import { writeWhole } from './whole-answer.ts';
+import { JSON_HEADERS, writeWhole } from './whole-answer.ts';
 import { CLIENT_GONE, type Trace } from '../tracing/traces.ts';
 
-const JSON_TYPE = 'application/json; charset=utf-8';
-/** PROTOCOL.md's headers on every JSON answer. */
-const JSON_HEADERS: Readonly<Record<string, string>> = { 'content-type': JSON_TYPE, 'cache-control': 'no-store' };
-// The same, as the lines of an answer written whole.
-const JSON_HEAD = Object.entries(JSON_HEADERS)
-  .map(([name, value]) => `${name}: ${value}\r\n`)
-  .join('');
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
 const REQUEST = Symbol('flowchat.request');
 
@@ -158,7 +151,7 @@ function writeAnswer(res: ServerResponse, status: number, body: unknown, headers
     return;
   }
   const json = body instanceof JsonText ? body : new JsonText(JSON.stringify(body));
-  if (headers === undefined && writeWhole(res, status, JSON_HEAD, json)) return;
+  if (headers === undefined && writeWhole(res, status, json)) return;
   const payload = json.bytes;
   res.writeHead(status, { ...JSON_HEADERS, 'content-length': payload.length, ...headers });
   res.end(payload);
@@ -166,7 +159,7 @@ function writeAnswer(res: ServerResponse, status: number, body: unknown, headers
 
 /** sendJson answers through fastify, for the requests that never enter the graph. */
 export function sendJson(res: FastifyReply, status: number, body: unknown, headers?: Headers): void {
-  res.code(status).header('content-type', JSON_TYPE).header('cache-control', 'no-store');
+  res.code(status).headers(JSON_HEADERS);
   if (headers !== undefined) res.headers(headers);
   res.send(JSON.stringify(body));
 }

@@ -62,6 +62,19 @@ function outHeadersSymbol(): symbol | undefined {
   return known ? symbol : undefined;
 }
 
+/** PROTOCOL.md's headers on every JSON answer. */
+export const JSON_HEADERS: Readonly<Record<string, string>> = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+
+/** The same, as the lines of an answer rendered whole. */
+export const JSON_HEAD = Object.entries(JSON_HEADERS)
+  .map(([name, value]) => `${name}: ${value}\r\n`)
+  .join('');
+
+/** statusLine is an answer's first line. */
+export function statusLine(status: number): string {
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'unknown'}\r\n`;
+}
+
 /** wholeAnswersWork says whether this Node keeps a response as writeWhole expects: if not, every answer takes writeHead's path. */
 export const wholeAnswersWork = OUT_HEADERS !== undefined;
 
@@ -130,8 +143,6 @@ export class WholeAnswer {
 
   constructor(
     readonly statusCode: number,
-    /** The header lines before content-length, each ending in CRLF. */
-    readonly head: string,
     private readonly body: JsonText,
   ) {}
 
@@ -139,9 +150,8 @@ export class WholeAnswer {
     const dateNow = date();
     // Compared by identity: both strings are made once and handed out until they change.
     if (this.rendered === undefined || this.renderedDate !== dateNow || this.renderedConnection !== connection) {
-      const statusLine = `HTTP/1.1 ${this.statusCode} ${STATUS_CODES[this.statusCode] ?? 'unknown'}\r\n`;
       const length = `content-length: ${Buffer.byteLength(this.body.text)}\r\n`;
-      this.rendered = Buffer.from(statusLine + this.head + length + dateNow + connection + '\r\n' + this.body.text);
+      this.rendered = Buffer.from(statusLine(this.statusCode) + JSON_HEAD + length + dateNow + connection + '\r\n' + this.body.text);
       this.renderedDate = dateNow;
       this.renderedConnection = connection;
     }
@@ -150,17 +160,17 @@ export class WholeAnswer {
 }
 
 /**
- * writeWhole answers with the body under `head` in one write and finishes
- * the response; false, having written nothing, where writeHead's path must
- * be taken. The rendering is kept with the body, for every answer that
+ * writeWhole answers with the JSON body in one write and finishes the
+ * response; false, having written nothing, where writeHead's path must be
+ * taken. The rendering is kept with the body, for every answer that
  * carries it.
  */
-export function writeWhole(res: ServerResponse, statusCode: number, head: string, body: JsonText): boolean {
+export function writeWhole(res: ServerResponse, statusCode: number, body: JsonText): boolean {
   const state = res as unknown as ResponseState;
   const connection = connectionLines(state);
   if (connection === undefined) return false;
   let whole = body.whole;
-  if (whole === undefined || whole.statusCode !== statusCode || whole.head !== head) whole = body.whole = new WholeAnswer(statusCode, head, body);
+  if (whole === undefined || whole.statusCode !== statusCode) whole = body.whole = new WholeAnswer(statusCode, body);
   (state.socket as Socket).write(whole.bytes(connection));
   res.statusCode = statusCode;
   state._header = WRITTEN_WHOLE;

@@ -1,11 +1,10 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { WholeAnswer, wholeAnswersWork, writeWhole } from '../../src/http/whole-answer.ts';
+import { JSON_HEAD, WholeAnswer, wholeAnswersWork, writeWhole } from '../../src/http/whole-answer.ts';
 import { JsonText } from '../../src/protocol/packets.ts';
 import { parseAnswers, rawConnection, type RawAnswer } from '../helpers/raw-http.ts';
 
-const HEAD = 'content-type: application/json; charset=utf-8\r\ncache-control: no-store\r\n';
 const BODY = new JsonText('{"greeting":"héllo"}');
 
 interface Served {
@@ -22,7 +21,7 @@ async function server(configure: (server: http.Server) => void = () => undefined
     const events: string[] = [];
     res.on('finish', () => events.push('finish')).on('close', () => events.push('close'));
     if (req.url === '/preset') res.setHeader('x-preset', 'yes');
-    const whole = req.url !== '/head' && writeWhole(res, 200, HEAD, BODY);
+    const whole = req.url !== '/head' && writeWhole(res, 200, BODY);
     if (!whole) {
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': BODY.bytes.length });
       res.end(BODY.bytes);
@@ -133,12 +132,12 @@ describe('answers written whole (src/http/whole-answer.ts)', () => {
   it('renders a body again only when the second or the connection lines change', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(Date.UTC(2026, 11, 3, 12, 0, 0, 100));
-    const answer = new WholeAnswer(201, HEAD, new JsonText('{"a":1}'));
+    const answer = new WholeAnswer(201, new JsonText('{"a":1}'));
     const first = answer.bytes('Connection: keep-alive\r\n');
     vi.setSystemTime(Date.UTC(2026, 11, 3, 12, 0, 0, 900));
     expect(answer.bytes('Connection: keep-alive\r\n')).toBe(first);
     expect(first.toString()).toBe(
-      'HTTP/1.1 201 Created\r\n' + HEAD + 'content-length: 7\r\nDate: Thu, 03 Dec 2026 12:00:00 GMT\r\nConnection: keep-alive\r\n\r\n{"a":1}',
+      'HTTP/1.1 201 Created\r\n' + JSON_HEAD + 'content-length: 7\r\nDate: Thu, 03 Dec 2026 12:00:00 GMT\r\nConnection: keep-alive\r\n\r\n{"a":1}',
     );
     vi.setSystemTime(Date.UTC(2026, 11, 3, 12, 0, 1, 0));
     const next = answer.bytes('Connection: keep-alive\r\n');
