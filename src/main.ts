@@ -2,6 +2,7 @@ import { createApp } from './app/app.ts';
 import { redacted, RedisStartError } from './redis/redis-url.ts';
 import { GraphError } from './runtime/errors.ts';
 import { pagePath, readSettings, SettingsError } from './app/settings.ts';
+import { keepTickEntryShape } from './util/tick-entry-shape.ts';
 
 /**
  * Start-up: settings from the environment, the graph from GRAPH, then the
@@ -10,6 +11,7 @@ import { pagePath, readSettings, SettingsError } from './app/settings.ts';
  * polls and exit 0; SIGHUP reloads the graph file without dropping anything.
  */
 async function main(): Promise<void> {
+  void keepTickEntryShape();
   const settings = readSettings();
   const app = await createApp(settings);
 
