@@ -11,7 +11,7 @@ import { executionAsyncResource } from 'node:async_hooks';
  * of the process. node:http queues about eight ticks per request, so it cost
  * flowchat 5–8 % of its CPU in the throughput scenario (bench/README.md,
  * *Profile*) in every run where a collection fell at such a moment. Holding
- * one queued entry keeps its class, and the classes it came from, alive.
+ * one entry for good keeps its class, and the classes it came from, alive.
  */
 
 let kept: Promise<object> | undefined;
