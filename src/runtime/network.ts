@@ -67,6 +67,13 @@ interface Node {
   background: number;
   /** Where the next round of taking waiting packets starts, for fairness. */
   nextInput: number;
+  /**
+   * Packets waiting in its inputs, senders held by backpressure included: the
+   * sum of their channels' `waiting`, kept here so that a process done with a
+   * packet learns in one look that nothing else waits, instead of looking in
+   * each of its inputs (the Responder has eleven) after every packet.
+   */
+  waiting: number;
   errors: number;
   /** For a process a reload removed: its onStop has been called. */
   stopped: boolean;
@@ -205,7 +212,7 @@ export class Network<C> {
     for (const def of graph.processes) {
       let node = kept.get(def.name);
       if (node === undefined) {
-        node = { name: def.name, component: def.component, process: {} as Process<PortMap>, outputs: new Map(), inputs: [], running: false, background: 0, nextInput: 0, errors: 0, stopped: false };
+        node = { name: def.name, component: def.component, process: {} as Process<PortMap>, outputs: new Map(), inputs: [], running: false, background: 0, nextInput: 0, waiting: 0, errors: 0, stopped: false };
         created.push(node);
       } else {
         node.outputs.clear();
@@ -398,7 +405,9 @@ export class Network<C> {
     const { target, channel } = link;
     if (target.running || channel.waiting > 0 || this.state === 'built') {
       if (this.options.tracing !== undefined && this.options.tracing.active > 0) this.queued(packet);
-      return channel.send(packet);
+      const sent = channel.send(packet);
+      target.waiting++;
+      return sent;
     }
     if (channel.isClosed) return channel.send(packet); // throws ChannelClosedError
     channel.countHandedOver();
@@ -418,7 +427,7 @@ export class Network<C> {
       const next = this.waitingFor(node);
       if (next === undefined) break;
       link = next;
-      packet = link.channel.takeWaiting();
+      packet = take(node, link);
     }
     node.running = false;
   }
@@ -426,11 +435,12 @@ export class Network<C> {
   private resume(node: Node): void {
     const link = this.waitingFor(node);
     if (link === undefined) node.running = false;
-    else this.handle(node, link, link.channel.takeWaiting());
+    else this.handle(node, link, take(node, link));
   }
 
   /** waitingFor finds the next connection of a process with a packet waiting, visiting them in turn. */
   private waitingFor(node: Node): Link | undefined {
+    if (node.waiting === 0) return undefined;
     const { inputs } = node;
     for (let i = 0; i < inputs.length; i++) {
       const link = inputs[(node.nextInput + i) % inputs.length] as Link;
@@ -506,5 +516,10 @@ export class Network<C> {
       this.options.logger.error({ process: node.name, err: nested }, 'onError failed');
     }
   }
+}
 
+/** take takes a connection's next waiting packet for its process, which then has one fewer waiting. */
+function take(node: Node, link: Link): unknown {
+  node.waiting--;
+  return link.channel.takeWaiting();
 }
