@@ -12,6 +12,12 @@ describe('parseForm', () => {
     ['a=1&&b=2&', { a: '1', b: '2' }],
     ['bad=%E0%A4%A', { bad: '%E0%A4%A' }],
     ['k%3D=v%26w', { 'k=': 'v&w' }],
+    // The poll's own names are matched in place: neighbours of them must stay themselves.
+    ['sinc=1&sincee=2&since=3&Room=4', { sinc: '1', sincee: '2', since: '3', Room: '4' }],
+    ['room=a&room=b&limit', { room: ['a', 'b'], limit: '' }],
+    ['a&b&timeout=5', { a: '', b: '', timeout: '5' }],
+    ['epoch=x=y&=z', { epoch: 'x=y', '': 'z' }],
+    ['%73ince=1&since=2', { since: ['1', '2'] }],
   ])('reads %j', (text, expected) => {
     expect({ ...parseForm(text) }).toEqual(expected);
   });
