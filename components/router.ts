@@ -83,6 +83,8 @@ export default defineChatComponent({
     const base = app.settings.basePath;
     let fixed: Map<string, Found>;
     let withParams: Parameters<typeof match>[0];
+    // B itself, where every poll and post goes: found by comparing the path, not by cutting and looking it up.
+    let atBase: Found | undefined;
     // Only the routes the wiring serves exist: found again when a reload rewires the graph.
     function wire(): void {
       const routes = ROUTES.map(({ path, methods }) => ({
@@ -95,15 +97,17 @@ export default defineChatComponent({
       fixed = new Map<string, Found>(
         routes.filter((route) => !hasParams(route)).map(({ path, methods }) => [path.join('/'), { methods, params: NO_PARAMS }]),
       );
+      atBase = routeOf(fixed, withParams, '');
     }
     wire();
     return {
       onRewire: wire,
       in(request) {
-        const found = request.path.startsWith(base) ? routeOf(fixed, withParams, request.path.slice(base.length)) : undefined;
+        const path = request.path;
+        const found = path === base ? atBase : path.startsWith(base) ? routeOf(fixed, withParams, path.slice(base.length)) : undefined;
         if (found === undefined) return out.send('error', errorReply(request, 'NOT_FOUND'));
         const { methods } = found;
-        const route = methods.find(([method]) => method === request.method)?.[1];
+        const route = routeFor(methods, request.method);
         if (route !== undefined) {
           request.params = found.params;
           request.route = route;
@@ -117,6 +121,12 @@ export default defineChatComponent({
 });
 
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
+
+/** routeFor is the route a method takes among a path's, or undefined when the path does not take it. */
+function routeFor(methods: Methods, method: string): Route | undefined {
+  for (const [taken, route] of methods) if (taken === method) return route;
+  return undefined;
+}
 
 function routeOf(fixed: ReadonlyMap<string, Found>, withParams: Parameters<typeof match>[0], rest: string): Found | undefined {
   if (rest !== '' && !rest.startsWith('/')) return undefined; // "B-other" is not under B
