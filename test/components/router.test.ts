@@ -49,4 +49,16 @@ describe('Router', () => {
     expect(graph?.status).toBe(404);
     expect(post).toMatchObject({ status: 405, headers: { allow: 'GET' } });
   });
+
+  it('finds the routes again when a reload rewires it, B itself included', async () => {
+    const router = harness(Router);
+    const post = (): Promise<void> => router.send('in', fakeRequest({ method: 'POST', path: '/gochat/chat' }));
+    await post();
+    router.rewire(['post']);
+    await post();
+    router.rewire([]);
+    await post();
+    expect(router.sent.post).toHaveLength(2);
+    expect(router.sent.error).toEqual([expect.objectContaining({ status: 405, headers: { allow: 'GET' } })]);
+  });
 });

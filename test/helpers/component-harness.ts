@@ -14,6 +14,8 @@ export interface Harness {
   readonly sent: Record<string, unknown[]>;
   /** Sends a packet into an in-port and waits until the handler, and any work it left running, is done with it. */
   send(port: string, packet: unknown): Promise<void>;
+  /** Rewires its out-ports as a reload would: these are now the unconnected ones, and the process hears of it (onRewire). */
+  rewire(unconnected: string[]): void;
   stop(): Promise<void>;
 }
 
@@ -33,7 +35,7 @@ export function harness(component: Component, options: HarnessOptions = {}): Har
   const settings: Settings = readSettings({ ...options.env });
   const sent: Record<string, unknown[]> = {};
   for (const port of Object.keys(component.outPorts)) sent[port] = [];
-  const unconnected = new Set(options.unconnected ?? []);
+  let unconnected = new Set(options.unconnected ?? []);
   const now = options.now ?? (() => Date.now());
   const app: AppContext = {
     settings,
@@ -73,6 +75,10 @@ export function harness(component: Component, options: HarnessOptions = {}): Har
       if (typeof handler !== 'function') throw new Error(`${component.name} has no in-port ${port}`);
       await handler(packet);
       await Promise.all(pending.splice(0));
+    },
+    rewire(now) {
+      unconnected = new Set(now);
+      process.onRewire?.();
     },
     async stop() {
       await process.onStop?.();
