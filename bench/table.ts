@@ -1,6 +1,6 @@
 import type { BenchReport, Pair, TargetCheck } from './report.ts';
 import { fanoutId } from './targets.ts';
-import type { AftermathResult, DelayFigures, FanoutResult, MemoryResult, ServerName, ServerResult, ThroughputResult } from './types.ts';
+import { usPerAnswer, type AftermathResult, type DelayFigures, type FanoutResult, type MemoryResult, type ServerName, type ServerResult, type ThroughputResult } from './types.ts';
 
 /**
  * The printed table: one row per figure, a column per server that ran
@@ -114,6 +114,7 @@ function throughputRows(rows: Rows, pair: Pair<ThroughputResult>): void {
   rows.text(pair, 'missed', (r) => (r.expectedDeliveries === 0 ? num(r.missed) : share(r.missed, r.expectedDeliveries)), 'throughput.missed');
   delays(rows, pair, (r) => r.delay);
   rows.figure(pair, 'server CPU µs / delivery', (r) => r.cpu.usPerDelivery, 2, 'throughput.cpu');
+  rows.figure(pair, 'server CPU µs / poll answer', (r) => usPerAnswer(r), 1);
   rows.figure(pair, 'load generator busy (%)', (r) => 100 * r.loadgen.busy, 0, undefined, false);
 }
 

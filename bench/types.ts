@@ -157,6 +157,17 @@ export interface ThroughputResult {
   readonly loadgen: LoadgenBusy;
 }
 
+/**
+ * usPerAnswer is a throughput run's server CPU per poll answer, the posts'
+ * share included: what one poll cycle costs, whatever the answers carried.
+ * CPU per delivery is that ÷ messages per answer, and how many messages an
+ * answer carries is set by how fast the load generator polls again, which
+ * drifts from run to run as much as the server's own cost does.
+ */
+export function usPerAnswer(result: Pick<ThroughputResult, 'answers'> & { readonly cpu: Pick<CpuFigures, 'userSysMs'> }): number {
+  return (result.cpu.userSysMs * 1000) / result.answers;
+}
+
 export interface MemoryResult {
   readonly kind: 'memory';
   readonly polls: number;

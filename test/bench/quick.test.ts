@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { nchanMissing } from '../../bench/peers/nchan.ts';
 import { planFor, SCENARIO_NAMES } from '../../bench/plan.ts';
 import { RESULTS_LINE, type BenchReport } from '../../bench/report.ts';
-import type { ServerName } from '../../bench/types.ts';
+import { usPerAnswer, type ServerName } from '../../bench/types.ts';
 import { describeRequiring } from '../e2e/system.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -87,6 +87,18 @@ describe('bench quick mode', () => {
       }
       expect(aftermath?.memory.polls).toBe(plan.aftermath!.memory.polls);
     }
+  }, 180_000);
+
+  it("prints each server's CPU per poll answer in the throughput scenario, from the run's CPU and answers", async () => {
+    const { code, output, report } = await quickRun();
+    expect(code, output).toBe(0);
+    const line = output.split('\n').find((l) => l.includes('server CPU µs / poll answer'));
+    const [flowchat, baseline] = (line?.split('poll answer')[1]?.match(/[\d,]+\.\d/g) ?? []).map((n) => Number(n.replaceAll(',', '')));
+    const results = report!.throughput!.results;
+    expect(flowchat).toBeCloseTo(usPerAnswer(results.flowchat!), 1);
+    expect(baseline).toBeCloseTo(usPerAnswer(results.baseline!), 1);
+    // What it is for: per delivery is per answer ÷ messages per answer.
+    expect(usPerAnswer(results.flowchat!) / (results.flowchat!.deliveries / results.flowchat!.answers)).toBeCloseTo(results.flowchat!.cpu.usPerDelivery, 6);
   }, 180_000);
 
   // A peer is measured, not judged: what it loses is a figure of the table, but the bench must have driven it through every scenario.
