@@ -1,7 +1,8 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { JsonText, PlainText, type Headers, type HttpRequest, type QueryValue, type SessionRef } from '../protocol/packets.ts';
 import type { Linked, LinkedList } from '../util/linked-list.ts';
+import { clientAddressOf, type Trust } from './client-address.ts';
 import { NO_FIELDS, parseForm } from './form.ts';
 import type { OpenRequest, OpenRequests } from './open-requests.ts';
 import { JSON_HEADERS, writeWhole } from './whole-answer.ts';
@@ -14,8 +15,10 @@ type WithRequest = ServerResponse & { [REQUEST]?: IncomingRequest };
 
 /**
  * IncomingRequest is the framework-free HttpRequest that travels the graph for one
- * fastify request. It is a class, not a closure, because thousands of them
- * wait at once as held polls: what they share lives on the prototype.
+ * request, read from node:http's request whether fastify routed it or not
+ * (polls skip fastify: server.ts). It is a class, not a closure, because
+ * thousands of them wait at once as held polls: what they share lives on
+ * the prototype.
  */
 class IncomingRequest implements OpenRequest {
   params = NO_PARAMS;
@@ -31,9 +34,12 @@ class IncomingRequest implements OpenRequest {
   list: LinkedList<Linked> | undefined = undefined;
 
   constructor(
-    private readonly req: FastifyRequest,
+    private readonly req: IncomingMessage,
     private readonly res: WithRequest,
     private readonly open: OpenRequests,
+    private readonly trust: Trust | false,
+    /** What fastify parsed of the body; a poll has none. */
+    readonly body: unknown,
   ) {
     res[REQUEST] = this;
     // `on`, not `once`: a response closes only once, and `once` would wrap the listener anew for every request.
@@ -43,12 +49,12 @@ class IncomingRequest implements OpenRequest {
 
   // Read through, not copied: every field an IncomingRequest holds, a held poll holds for its whole wait.
   get method(): string {
-    return this.req.method;
+    return this.req.method as string;
   }
 
   /** Cut from the URL each time it is asked for: the Router asks, and a held poll need not keep it. */
   get path(): string {
-    const url = this.req.url;
+    const url = this.req.url as string;
     return url.slice(0, queryStart(url));
   }
 
@@ -58,7 +64,7 @@ class IncomingRequest implements OpenRequest {
    * memory for its whole wait. (Hence fastify parses no query: see server.ts.)
    */
   get query(): Readonly<Record<string, QueryValue>> {
-    const url = this.req.url;
+    const url = this.req.url as string;
     const at = queryStart(url);
     return at === url.length ? NO_FIELDS : parseForm(url.slice(at + 1));
   }
@@ -67,13 +73,9 @@ class IncomingRequest implements OpenRequest {
     return this.req.headers;
   }
 
-  get body(): unknown {
-    return this.req.body;
-  }
-
   /** Worked out from X-Forwarded-For only when asked: most requests never need it. */
   get clientAddress(): string {
-    return this.req.ip;
+    return clientAddressOf(this.req, this.trust);
   }
 
   get ended(): boolean {
@@ -124,22 +126,31 @@ function onClose(this: WithRequest): void {
   this[REQUEST]?.gone();
 }
 
+/** A request on its way into the graph, whose trace the adapter sets. */
+export type EnteringRequest = HttpRequest & { trace: Trace | undefined };
+
 /**
- * incomingRequest wraps a fastify request into the HttpRequest that travels the
- * graph, and takes the reply over from fastify: answers are written straight
- * to the socket, the hot path of every poll.
+ * incomingRequest wraps a request fastify routed into the HttpRequest that
+ * travels the graph, and takes the reply over from fastify: answers are
+ * written straight to the socket.
  */
-export function incomingRequest(req: FastifyRequest, res: FastifyReply, open: OpenRequests): HttpRequest & { trace: Trace | undefined } {
+export function incomingRequest(req: FastifyRequest, res: FastifyReply, open: OpenRequests, trust: Trust | false): EnteringRequest {
   res.hijack();
-  return new IncomingRequest(req, res.raw, open);
+  return new IncomingRequest(req.raw, res.raw, open, trust, req.body);
+}
+
+/** pollRequest wraps a poll that node:http handed over without fastify (server.ts). */
+export function pollRequest(req: IncomingMessage, res: ServerResponse, open: OpenRequests, trust: Trust | false): EnteringRequest {
+  return new IncomingRequest(req, res, open, trust, undefined);
 }
 
 /**
- * writeAnswer answers with PROTOCOL.md's common headers. A JSON answer goes
+ * writeAnswer answers with PROTOCOL.md's common headers (exported for the
+ * requests the adapter answers itself before they are wrapped). A JSON answer goes
  * out whole in one write where node:http allows (see whole-answer.ts), and a
  * JsonText's bytes are shared, not re-encoded.
  */
-function writeAnswer(res: ServerResponse, status: number, body: unknown, headers?: Headers): void {
+export function writeAnswer(res: ServerResponse, status: number, body: unknown, headers?: Headers): void {
   if (body instanceof PlainText) {
     res.writeHead(status, { 'content-type': body.contentType, 'cache-control': 'no-store', ...headers });
     res.end(body.text);

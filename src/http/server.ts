@@ -1,12 +1,15 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AppLogger } from '../app/logger.ts';
 import { errorBody, statusOf, type ErrorCode } from '../protocol/errors.ts';
-import type { HttpRequest } from '../protocol/packets.ts';
+import type { Headers, HttpRequest } from '../protocol/packets.ts';
 import { pagePath, type Settings } from '../app/settings.ts';
 import { NO_FIELDS, parseForm } from './form.ts';
 import { OpenRequests } from './open-requests.ts';
-import { sendJson, incomingRequest } from './incoming-request.ts';
+import { trustOf } from './client-address.ts';
+import { sendJson, incomingRequest, pollRequest, writeAnswer, type EnteringRequest } from './incoming-request.ts';
 import { answerClientError } from './client-errors.ts';
 import { PAGE_HEADERS } from './page-headers.ts';
 import type { Traces } from '../tracing/traces.ts';
@@ -17,6 +20,13 @@ import type { Traces } from '../tracing/traces.ts';
  * web/ is served beside it. Requests that never reach the graph (a body that
  * cannot be parsed, a path outside the chat, a request during shutdown) are
  * answered here, in the same JSON error format.
+ *
+ * Polls (`GET B`, with or without a query), the request a chat makes most,
+ * go from node:http straight to the graph: the adapter makes fastify's
+ * server itself (fastify's `serverFactory`) and hands everything else to
+ * fastify. fastify's routing and request objects were some 2.5 % of the CPU
+ * a poll costs, side by side (bench/README.md, *Profile*); a poll needs
+ * nothing of them, as the graph routes, checks and answers it.
  */
 export interface HttpAdapter {
   readonly fastify: FastifyInstance;
@@ -30,6 +40,7 @@ export interface HttpAdapter {
 }
 
 export function createHttpAdapter(settings: Settings, logger: AppLogger, traces?: Traces): HttpAdapter {
+  const trust = trustOf(settings.trustProxy);
   const fastify = Fastify({
     // Fastify is given no logger of its own: with one, it times every request
     // and hangs two listeners on every response for a log line we switch off
@@ -40,14 +51,20 @@ export function createHttpAdapter(settings: Settings, logger: AppLogger, traces?
     // One log line per poll would drown the log; failures are logged where they happen.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: settings.bodyLimit,
-    http: { maxHeaderSize: settings.headerLimit },
+    serverFactory: (toFastify) => {
+      const server = createServer({ maxHeaderSize: settings.headerLimit }, (req, res) => (isPoll(req, settings.basePath) ? pollIntoGraph(req, res) : toFastify(req, res)));
+      // Held polls last up to 60 s; keep-alive must outlast the gap between two.
+      server.keepAliveTimeout = 75_000;
+      // No limit on a whole request, as fastify sets its own server (a held poll is answered by its own timeout); the head's 60 s stay node's.
+      server.requestTimeout = 0;
+      return server;
+    },
     // A request node:http cannot read never reaches the router: answered in the protocol's shape too.
     clientErrorHandler: answerClientError,
-    trustProxy: settings.trustProxy,
+    // The same compiled function the packets read the client's address with (client-address.ts).
+    trustProxy: trust,
     // The graph reads the query from the URL when it needs it (IncomingRequest.query); parsed here, it would be kept with the request.
     routerOptions: { querystringParser: () => NO_FIELDS },
-    // Held polls last up to 60 s; keep-alive must outlast the gap between two.
-    keepAliveTimeout: 75_000,
     // A request that arrives while fastify closes is refused by our handler, as
     // 503 SHUTTING_DOWN in the protocol's shape, not by fastify in its own.
     return503OnClosing: false,
@@ -63,7 +80,7 @@ export function createHttpAdapter(settings: Settings, logger: AppLogger, traces?
   const noRequestLoggers = fastify.childLoggerFactory;
   // Every other request logs through the app's logger itself, not a child:
   // pino's child binds a function per level, some 1 KiB that a held poll
-  // would keep for its whole wait. The few lines logged about one request
+  // would keep for its whole wait. fastify's few lines about one request
   // name its id.
   fastify.setChildLoggerFactory(() => logger);
   const open = new OpenRequests();
@@ -83,42 +100,48 @@ export function createHttpAdapter(settings: Settings, logger: AppLogger, traces?
   });
 
   const refuse = (res: FastifyReply): void => {
-    sendJson(res, statusOf('SHUTTING_DOWN'), errorBody('SHUTTING_DOWN'), { 'retry-after': '5', connection: 'close' });
+    sendJson(res, statusOf('SHUTTING_DOWN'), errorBody('SHUTTING_DOWN'), REFUSAL_HEADERS.SHUTTING_DOWN);
   };
 
-  // Checked in the handler, not in an onRequest hook: a hook costs every poll an extra step and closure.
   // Requests that wait for room in the graph's full first connection: bounded, each pausing its connection.
   let waiting = 0;
+  // Checked in the handlers, not in an onRequest hook: a hook costs every request an extra step and closure.
+  const refusal = (): RefusalCode | undefined => (refusing ? 'SHUTTING_DOWN' : waiting >= settings.maxWaitingRequests ? 'OVERLOADED' : undefined);
+
   const intoGraph = (req: FastifyRequest, res: FastifyReply): void => {
-    if (refusing) return refuse(res);
-    if (enter === undefined) throw new Error('The HTTP adapter is not connected to a network');
-    if (waiting >= settings.maxWaitingRequests) {
-      return sendJson(res, statusOf('OVERLOADED'), errorBody('OVERLOADED'), { 'retry-after': '1' });
-    }
-    const request = incomingRequest(req, res, open);
-    const trace = traces?.begin(request, req.headers.traceparent);
+    const refused = refusal();
+    if (refused !== undefined) return sendJson(res, statusOf(refused), errorBody(refused), REFUSAL_HEADERS[refused]);
+    enterGraph(incomingRequest(req, res, open, trust), req.raw.socket, req.headers.traceparent);
+  };
+  const pollIntoGraph = (req: IncomingMessage, res: ServerResponse): void => {
+    const refused = refusal();
+    if (refused !== undefined) return writeAnswer(res, statusOf(refused), errorBody(refused), REFUSAL_HEADERS[refused]);
+    enterGraph(pollRequest(req, res, open, trust), req.socket, req.headers.traceparent);
+  };
+  const enterGraph = (request: EnteringRequest, socket: Socket, traceparent: string | string[] | undefined): void => {
+    const trace = traces?.begin(request, traceparent);
     if (trace !== undefined) request.trace = trace;
     let pending: Promise<void> | undefined;
     try {
+      if (enter === undefined) throw new Error('The HTTP adapter is not connected to a network');
       pending = enter(request);
     } catch (error) {
-      return notEntered(request, error, req.id);
+      return notEntered(request, error);
     }
     if (pending === undefined) return;
     // The graph is full: this connection sends nothing more until its request is in (backpressure reaches the socket).
     waiting++;
-    const socket = req.raw.socket;
     socket.pause();
     pending
-      .catch((error: unknown) => notEntered(request, error, req.id))
+      .catch((error: unknown) => notEntered(request, error))
       .finally(() => {
         waiting--;
         socket.resume();
       });
   };
   // The reply is already taken over: fastify would only warn that it was sent, and the client would wait for nothing.
-  const notEntered = (request: HttpRequest, error: unknown, reqId: string): void => {
-    logger.error({ err: error, reqId }, 'request could not enter the graph');
+  const notEntered = (request: HttpRequest, error: unknown): void => {
+    logger.error({ err: error, method: request.method, path: request.path }, 'request could not enter the graph');
     request.respond(statusOf('INTERNAL'), errorBody('INTERNAL'));
   };
   // Every request these two routes take is answered by the graph or by intoGraph itself, which
@@ -168,6 +191,22 @@ export function createHttpAdapter(settings: Settings, logger: AppLogger, traces?
     },
   };
 }
+
+type RefusalCode = 'SHUTTING_DOWN' | 'OVERLOADED';
+
+/** The headers of the answers to requests refused before they enter the graph. */
+const REFUSAL_HEADERS: Readonly<Record<RefusalCode, Headers>> = {
+  SHUTTING_DOWN: { 'retry-after': '5', connection: 'close' },
+  OVERLOADED: { 'retry-after': '1' },
+};
+
+/** isPoll tells a poll, `GET B` with or without a query, which goes to the graph without fastify. */
+function isPoll(req: IncomingMessage, base: string): boolean {
+  const url = req.url as string;
+  return req.method === 'GET' && url.startsWith(base) && (url.length === base.length || url.charCodeAt(base.length) === QUESTION_MARK);
+}
+
+const QUESTION_MARK = 0x3f;
 
 interface CodedFailure extends Error {
   readonly statusCode: number;

@@ -48,6 +48,9 @@ describe('backpressure from a stalled process to the sockets', () => {
     }
     expect(most).toBeLessThanOrEqual(bound);
     expect(s.app.adapter.waiting).toBe(MAX_WAITING);
+    // A poll, which node:http hands to the graph without fastify, is refused the same way.
+    const poll = await call(`${s.base}?timeout=0`);
+    expect([poll.status, poll.body.error.code, poll.headers.get('retry-after')]).toEqual([503, 'OVERLOADED', '1']);
     gate.open();
     const statuses = (await Promise.all(answers)).map((a) => a.status);
     const overloaded = (await Promise.all(answers)).filter((a) => a.status === 503);

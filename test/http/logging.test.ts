@@ -64,7 +64,7 @@ describe('logging', () => {
     expect(poll.status).toBe(500);
     expect(poll.body.error.code).toBe('INTERNAL');
     const logged = lines.filter((line) => line.msg === 'request could not enter the graph');
-    expect(logged).toEqual([expect.objectContaining({ level: 50, reqId: expect.any(String), err: expect.objectContaining({ type: 'ChannelClosedError' }) })]);
+    expect(logged).toEqual([expect.objectContaining({ level: 50, method: 'GET', path: new URL(base).pathname, err: expect.objectContaining({ type: 'ChannelClosedError' }) })]);
     expect(app.adapter.open.size).toBe(0);
   });
 
