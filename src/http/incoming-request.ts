@@ -145,10 +145,10 @@ export function pollRequest(req: IncomingMessage, res: ServerResponse, open: Ope
 }
 
 /**
- * writeAnswer answers with PROTOCOL.md's common headers (exported for the
- * requests the adapter answers itself before they are wrapped). A JSON answer goes
+ * writeAnswer answers with PROTOCOL.md's common headers. A JSON answer goes
  * out whole in one write where node:http allows (see whole-answer.ts), and a
- * JsonText's bytes are shared, not re-encoded.
+ * JsonText's bytes are shared, not re-encoded. The adapter also answers with
+ * it the polls it refuses before they are wrapped.
  */
 export function writeAnswer(res: ServerResponse, status: number, body: unknown, headers?: Headers): void {
   if (body instanceof PlainText) {

@@ -24,9 +24,9 @@ import type { Traces } from '../tracing/traces.ts';
  * Polls (`GET B`, with or without a query), the request a chat makes most,
  * go from node:http straight to the graph: the adapter makes fastify's
  * server itself (fastify's `serverFactory`) and hands everything else to
- * fastify. fastify's routing and request objects were some 2.5 % of the CPU
- * a poll costs, side by side (bench/README.md, *Profile*); a poll needs
- * nothing of them, as the graph routes, checks and answers it.
+ * fastify. fastify's routing and request objects were some 3 % of the CPU
+ * a poll costs with many polls held or answered (bench/README.md, *Profile*);
+ * a poll needs nothing of them, as the graph routes, checks and answers it.
  */
 export interface HttpAdapter {
   readonly fastify: FastifyInstance;
