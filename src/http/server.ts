@@ -119,10 +119,11 @@ export function createHttpAdapter(settings: Settings, logger: AppLogger, traces?
     enterGraph(pollRequest(req, res, open, trust), req.socket, req.headers.traceparent);
   };
   const enterGraph = (request: EnteringRequest, socket: Socket, traceparent: string | string[] | undefined): void => {
-    const trace = traces?.begin(request, traceparent);
-    if (trace !== undefined) request.trace = trace;
     let pending: Promise<void> | undefined;
+    // Nothing a poll's handler throws reaches node:http, which would end the process: fastify is not there to catch it.
     try {
+      const trace = traces?.begin(request, traceparent);
+      if (trace !== undefined) request.trace = trace;
       if (enter === undefined) throw new Error('The HTTP adapter is not connected to a network');
       pending = enter(request);
     } catch (error) {
