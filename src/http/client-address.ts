@@ -17,7 +17,7 @@ export function trustOf(trustProxy: string | false): Trust | false {
 /**
  * clientAddressOf is the client's address as fastify's `request.ip` gives
  * it, read from node:http's request: polls never pass through fastify's
- * request (server.ts), so the packet works it out itself, when asked.
+ * request (server.ts), so every packet works it out itself, when asked.
  */
 export function clientAddressOf(raw: IncomingMessage, trust: Trust | false): string {
   if (trust === false) return raw.socket.remoteAddress ?? '';

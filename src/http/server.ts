@@ -99,8 +99,8 @@ export function createHttpAdapter(settings: Settings, logger: AppLogger, traces?
     done(null, parseForm(body as string));
   });
 
-  const refuse = (res: FastifyReply): void => {
-    sendJson(res, statusOf('SHUTTING_DOWN'), errorBody('SHUTTING_DOWN'), REFUSAL_HEADERS.SHUTTING_DOWN);
+  const refuse = (res: FastifyReply, code: RefusalCode): void => {
+    sendJson(res, statusOf(code), errorBody(code), REFUSAL_HEADERS[code]);
   };
 
   // Requests that wait for room in the graph's full first connection: bounded, each pausing its connection.
@@ -110,7 +110,7 @@ export function createHttpAdapter(settings: Settings, logger: AppLogger, traces?
 
   const intoGraph = (req: FastifyRequest, res: FastifyReply): void => {
     const refused = refusal();
-    if (refused !== undefined) return sendJson(res, statusOf(refused), errorBody(refused), REFUSAL_HEADERS[refused]);
+    if (refused !== undefined) return refuse(res, refused);
     enterGraph(incomingRequest(req, res, open, trust), req.raw.socket, req.headers.traceparent);
   };
   const pollIntoGraph = (req: IncomingMessage, res: ServerResponse): void => {
@@ -154,7 +154,7 @@ export function createHttpAdapter(settings: Settings, logger: AppLogger, traces?
   const pagePrefix = pagePath(settings.basePath);
   // The page's routes live in their own scope, so the hook that refuses them during shutdown runs for them alone.
   void fastify.register(async (page) => {
-    page.addHook('onRequest', (_req, res, done) => (refusing ? refuse(res) : done()));
+    page.addHook('onRequest', (_req, res, done) => (refusing ? refuse(res, 'SHUTTING_DOWN') : done()));
     await page.register(fastifyStatic, {
       root: settings.webRoot,
       prefix: pagePrefix,
