@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { JsonText, PlainText, type Headers, type HttpRequest, type QueryValue, type SessionRef } from '../protocol/packets.ts';
 import type { Linked, LinkedList } from '../util/linked-list.ts';
@@ -9,9 +10,14 @@ import { JSON_HEADERS, writeWhole } from './whole-answer.ts';
 import { CLIENT_GONE, type Trace } from '../tracing/traces.ts';
 
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
-const REQUEST = Symbol('flowchat.request');
+const OPEN = Symbol('flowchat.open');
 
-type WithRequest = ServerResponse & { [REQUEST]?: IncomingRequest };
+/**
+ * A connection and the requests on it not yet answered: one, nearly always,
+ * or several that a client pipelined. Its one `close` listener tells them
+ * that the client is gone, so no response needs a listener of its own.
+ */
+type Connection = Socket & { [OPEN]?: IncomingRequest | IncomingRequest[] | undefined };
 
 /**
  * IncomingRequest is the framework-free HttpRequest that travels the graph for one
@@ -35,15 +41,15 @@ class IncomingRequest implements OpenRequest {
 
   constructor(
     private readonly req: IncomingMessage,
-    private readonly res: WithRequest,
+    private readonly res: ServerResponse,
     private readonly open: OpenRequests,
     private readonly trust: Trust | false,
     /** What fastify parsed of the body; a poll has none. */
     readonly body: unknown,
   ) {
-    res[REQUEST] = this;
-    // `on`, not `once`: a response closes only once, and `once` would wrap the listener anew for every request.
-    res.on('close', onClose);
+    const connection = req.socket as Connection;
+    const others = connection[OPEN];
+    connection[OPEN] = others === undefined ? this : Array.isArray(others) ? [...others, this] : [others, this];
     open.add(this);
   }
 
@@ -107,7 +113,10 @@ class IncomingRequest implements OpenRequest {
   private end(state: 'answered' | 'gone'): void {
     this.state = state;
     this.open.delete(this);
-    this.res[REQUEST] = undefined;
+    const connection = this.req.socket as Connection;
+    const open = connection[OPEN];
+    if (open === this) connection[OPEN] = undefined;
+    else if (Array.isArray(open)) connection[OPEN] = open.length === 2 ? open.find((r) => r !== this) : open.filter((r) => r !== this);
     const endings = this.endings;
     this.endings = undefined;
     if (typeof endings === 'function') endings();
@@ -121,9 +130,24 @@ function queryStart(url: string): number {
   return at === -1 ? url.length : at;
 }
 
-// One listener shared by every response: EventEmitter calls it with the response as `this`.
-function onClose(this: WithRequest): void {
-  this[REQUEST]?.gone();
+/**
+ * watchConnection listens, once per connection, for the client going away
+ * (the server calls it for each connection it accepts). A response's own
+ * `close` would tell the same for the request it answers, but a listener
+ * per response costs every request of a keep-alive connection, and a
+ * pipelined request's response, queued behind another, never hears it.
+ */
+export function watchConnection(socket: Socket): void {
+  (socket as Connection)[OPEN] = undefined;
+  socket.on('close', onConnectionClose);
+}
+
+// One listener shared by every connection: EventEmitter calls it with the socket as `this`.
+function onConnectionClose(this: Connection): void {
+  const open = this[OPEN];
+  this[OPEN] = undefined;
+  if (Array.isArray(open)) for (const request of open) request.gone();
+  else open?.gone();
 }
 
 /** A request on its way into the graph, whose trace the adapter sets. */

@@ -9,7 +9,7 @@ import { pagePath, type Settings } from '../app/settings.ts';
 import { NO_FIELDS, parseForm } from './form.ts';
 import { OpenRequests } from './open-requests.ts';
 import { trustOf } from './client-address.ts';
-import { sendJson, incomingRequest, pollRequest, writeAnswer, type EnteringRequest } from './incoming-request.ts';
+import { sendJson, incomingRequest, pollRequest, watchConnection, writeAnswer, type EnteringRequest } from './incoming-request.ts';
 import { answerClientError } from './client-errors.ts';
 import { PAGE_HEADERS } from './page-headers.ts';
 import type { Traces } from '../tracing/traces.ts';
@@ -57,6 +57,7 @@ export function createHttpAdapter(settings: Settings, logger: AppLogger, traces?
       server.keepAliveTimeout = 75_000;
       // No limit on a whole request, as fastify sets its own server (a held poll is answered by its own timeout); the head's 60 s stay node's.
       server.requestTimeout = 0;
+      server.on('connection', watchConnection);
       return server;
     },
     // A request node:http cannot read never reaches the router: answered in the protocol's shape too.

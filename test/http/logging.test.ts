@@ -15,13 +15,16 @@ interface ListenerCounts {
   readonly finish: number;
   readonly error: number;
   readonly close: number;
+  /** On the response's connection. */
+  readonly socketClose: number;
 }
 
 function listenerCounts(res: ServerResponse): ListenerCounts {
-  return { finish: res.listenerCount('finish'), error: res.listenerCount('error'), close: res.listenerCount('close') };
+  const socketClose = res.socket?.listenerCount('close') ?? -1;
+  return { finish: res.listenerCount('finish'), error: res.listenerCount('error'), close: res.listenerCount('close'), socketClose };
 }
 
-/** bareCounts is what node:http alone hangs on a response, so the test holds on every Node version. */
+/** bareCounts is what node:http alone hangs on a response and its connection, so the test holds on every Node version. */
 async function bareCounts(): Promise<ListenerCounts> {
   let counts: ListenerCounts | undefined;
   const server = http.createServer((_req, res) => {
@@ -33,6 +36,18 @@ async function bareCounts(): Promise<ListenerCounts> {
   await new Promise((resolve) => server.close(resolve));
   if (counts === undefined) throw new Error('the bare server saw no request');
   return counts;
+}
+
+/** get asks through `agent`, and reads the answer to its end. */
+function get(url: string, agent: http.Agent): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      })
+      .on('error', reject);
+  });
 }
 
 /** start runs the app logging into `lines`, letting `beforeListen` add to fastify first. */
@@ -68,20 +83,25 @@ describe('logging', () => {
     expect(app.adapter.open.size).toBe(0);
   });
 
-  it('hangs no listener of its own on the response of a held poll but the one that frees it', async () => {
+  it('hangs no listener of its own on the response of a held poll, and one on its connection for all its requests', async () => {
     const bare = await bareCounts();
-    const seen: ListenerCounts[] = [];
+    const seen: { socket: unknown; counts: ListenerCounts }[] = [];
     const { base } = await start((a) =>
-      // Added after fastify's own listener, so it sees the response once the poll is held.
-      a.adapter.fastify.server.on('request', (_req: http.IncomingMessage, res: ServerResponse) => {
-        setImmediate(() => seen.push(listenerCounts(res)));
+      // Added after the adapter's own listener, so it sees the response once the request is in the graph.
+      a.adapter.fastify.server.on('request', (req: http.IncomingMessage, res: ServerResponse) => {
+        setImmediate(() => seen.push({ socket: req.socket, counts: listenerCounts(res) }));
       }),
     );
-    const poll = call(`${base}?timeout=5`);
-    await waitFor(async () => seen.length > 0 && (await heldPolls(base)) === 1);
-    expect(seen[0]).toEqual({ ...bare, close: bare.close + 1 });
+    // One keep-alive connection: a request answered at once, then a poll held on the same connection.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    expect(await get(`${base}/health`, agent)).toBe(200);
+    const poll = get(`${base}?timeout=5`, agent);
+    await waitFor(async () => seen.length === 2 && (await heldPolls(base)) === 1);
+    expect(seen[1]?.socket).toBe(seen[0]?.socket);
+    expect(seen[1]?.counts).toEqual({ ...bare, socketClose: bare.socketClose + 1 });
     await fetch(base, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ author: 'a', text: 'x' }) });
-    expect((await poll).status).toBe(200);
+    expect(await poll).toBe(200);
+    agent.destroy();
   });
 
   it('writes only the lines at or above LOG_LEVEL', () => {

@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostingGraph, setInitial, writeGraph } from '../helpers/graph-file.ts';
 import { AT_ONCE_MS, call, heldPolls, openPoll, postJson, startServer, waitFor, type TestServer } from '../helpers/server.ts';
@@ -51,6 +53,19 @@ describe('GET B (poll)', () => {
     const polls = Array.from({ length: 5 }, () => openPoll(`${server.base}?room=${room()}&timeout=60`));
     await waitFor(async () => (await heldPolls(server.base)) === before + 5);
     for (const poll of polls) poll.disconnect();
+    await waitFor(async () => (await heldPolls(server.base)) === before);
+  });
+
+  it('frees every poll a client pipelined on one connection when it closes', async () => {
+    const before = await heldPolls(server.base);
+    const { hostname, host, port, pathname } = new URL(server.base);
+    const socket = connect(Number(port), hostname);
+    await once(socket, 'connect');
+    // Two polls in one write: node:http answers them in turn, so the second's response waits behind the first's.
+    const poll = (r: string): string => `GET ${pathname}?room=${r}&timeout=60 HTTP/1.1\r\nhost: ${host}\r\n\r\n`;
+    socket.write(poll(room()) + poll(room()));
+    await waitFor(async () => (await heldPolls(server.base)) === before + 2);
+    socket.destroy();
     await waitFor(async () => (await heldPolls(server.base)) === before);
   });
 
