@@ -203,7 +203,6 @@ export class MemoryStore implements MessageStore {
     }
   }
 
-  /** dropped forgets what an entry leaving a room's ring held: its bytes and its nonce. */
   /** resize gives a room a ring of the capacity now set, keeping its newest messages (a reload changed it). */
   private resize(room: Room): void {
     const old = room.ring;
@@ -214,6 +213,7 @@ export class MemoryStore implements MessageStore {
     }
   }
 
+  /** dropped forgets what an entry leaving a room's ring held: its bytes and its nonce. */
   private dropped(room: Room, entry: Entry): void {
     room.bytes -= entry.bytes;
     this.bytes -= entry.bytes;
