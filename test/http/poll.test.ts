@@ -67,6 +67,8 @@ describe('GET B (poll)', () => {
     await waitFor(async () => (await heldPolls(server.base)) === before + 2);
     socket.destroy();
     await waitFor(async () => (await heldPolls(server.base)) === before);
+    // Nor does the adapter keep either request open.
+    expect(server.app.adapter.open.size).toBe(0);
   });
 
   it('returns at most limit messages and says more are waiting', async () => {
