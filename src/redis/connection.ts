@@ -21,6 +21,10 @@ const OPTIONS: RedisOptions = {
   enableOfflineQueue: false,
   autoResendUnfulfilledCommands: false,
   maxRetriesPerRequest: 0,
+  // RedisEvents subscribes again itself after a reconnection, and hears whether that failed. ioredis's
+  // own resubscription would leave its failure (the connection closed again meanwhile) an unhandled
+  // rejection, which ends a Node process.
+  autoResubscribe: false,
   connectTimeout: 2_000,
   commandTimeout: 3_000,
   // Commands issued in one turn of the event loop go out in one write: a wave of polls costs one system call.

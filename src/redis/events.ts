@@ -29,7 +29,7 @@ export class RedisEvents {
       for (const listener of this.channels.values()) listener.lost();
     });
     subscriber.on('ready', () => {
-      if (this.subscribed || this.channels.size === 0) return;
+      if (this.subscribed || this.closing || this.channels.size === 0) return;
       subscriber.subscribe(...this.channels.keys()).then(
         () => {
           this.subscribed = true;
