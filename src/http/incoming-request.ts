@@ -47,9 +47,7 @@ class IncomingRequest implements OpenRequest {
     /** What fastify parsed of the body; a poll has none. */
     readonly body: unknown,
   ) {
-    const connection = req.socket as Connection;
-    const others = connection[OPEN];
-    connection[OPEN] = others === undefined ? this : Array.isArray(others) ? [...others, this] : [others, this];
+    joinConnection(req.socket, this);
     open.add(this);
   }
 
@@ -113,10 +111,7 @@ class IncomingRequest implements OpenRequest {
   private end(state: 'answered' | 'gone'): void {
     this.state = state;
     this.open.delete(this);
-    const connection = this.req.socket as Connection;
-    const open = connection[OPEN];
-    if (open === this) connection[OPEN] = undefined;
-    else if (Array.isArray(open)) connection[OPEN] = open.length === 2 ? open.find((r) => r !== this) : open.filter((r) => r !== this);
+    leaveConnection(this.req.socket, this);
     const endings = this.endings;
     this.endings = undefined;
     if (typeof endings === 'function') endings();
@@ -148,6 +143,21 @@ function onConnectionClose(this: Connection): void {
   this[OPEN] = undefined;
   if (Array.isArray(open)) for (const request of open) request.gone();
   else open?.gone();
+}
+
+/** joinConnection counts a request among its connection's open ones. */
+function joinConnection(socket: Socket, request: IncomingRequest): void {
+  const connection = socket as Connection;
+  const others = connection[OPEN];
+  connection[OPEN] = others === undefined ? request : Array.isArray(others) ? [...others, request] : [others, request];
+}
+
+/** leaveConnection takes an answered or gone request out of its connection's open ones (the listener has taken them all when it closed). */
+function leaveConnection(socket: Socket, request: IncomingRequest): void {
+  const connection = socket as Connection;
+  const open = connection[OPEN];
+  if (open === request) connection[OPEN] = undefined;
+  else if (Array.isArray(open)) connection[OPEN] = open.length === 2 ? open.find((r) => r !== request) : open.filter((r) => r !== request);
 }
 
 /** A request on its way into the graph, whose trace the adapter sets. */
