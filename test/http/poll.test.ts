@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostingGraph, setInitial, writeGraph } from '../helpers/graph-file.ts';
+import { parseAnswers, rawConnection } from '../helpers/raw-http.ts';
 import { AT_ONCE_MS, call, heldPolls, openPoll, postJson, startServer, waitFor, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
@@ -69,6 +70,27 @@ describe('GET B (poll)', () => {
     await waitFor(async () => (await heldPolls(server.base)) === before);
     // Nor does the adapter keep either request open.
     expect(server.app.adapter.open.size).toBe(0);
+  });
+
+  it('reads no body a poll carries, and goes on to the request pipelined behind it', async () => {
+    const r = room();
+    const before = await heldPolls(server.base);
+    const { host, pathname } = new URL(server.base);
+    const connection = await rawConnection(server.base);
+    // A body larger than a request stream buffers (16 KiB) before node:http stops reading the socket.
+    const body = 'x'.repeat(100_000);
+    connection.write(
+      `GET ${pathname}?room=${r}&timeout=60 HTTP/1.1\r\nhost: ${host}\r\ncontent-length: ${body.length}\r\n\r\n${body}` +
+        `GET ${pathname}/health HTTP/1.1\r\nhost: ${host}\r\nconnection: close\r\n\r\n`,
+    );
+    await waitFor(async () => (await heldPolls(server.base)) === before + 1);
+    await postJson(server.base, { author: 'a', text: 'after the body', room: r });
+    const [poll, health, ...more] = parseAnswers((await connection.ended).text);
+    expect(more).toEqual([]);
+    expect(poll?.status).toBe(200);
+    expect(JSON.parse(poll?.body ?? '').messages.map((m: { text: string }) => m.text)).toEqual(['after the body']);
+    expect(health?.status).toBe(200);
+    expect(JSON.parse(health?.body ?? '')).toMatchObject({ status: 'ok' });
   });
 
   it('returns at most limit messages and says more are waiting', async () => {
