@@ -188,6 +188,8 @@ export function pollRequest(req: IncomingMessage, res: ServerResponse, open: Ope
  * queue for a poll that never had a body (bench/README.md, *Profile*). The
  * request then never emits `end` or `close`, which nothing listens for on a
  * poll: its client going away is heard on the socket (watchConnection).
+ * node:http keeps it as its parser's request until the next request on the
+ * connection, or its close, replaces it.
  */
 function discardBody(req: IncomingMessage): void {
   (req as IncomingMessage & { _dumped: boolean })._dumped = true;
