@@ -1,5 +1,6 @@
 import { num } from './table.ts';
 import { machineBusy } from './proc.ts';
+import { medianBy } from './samples.ts';
 import type { Pair } from './report.ts';
 import { startNchan } from './peers/nchan.ts';
 import { runLoadgen, startServer, type RunningServer, type ServerExit } from './spawn.ts';
@@ -197,12 +198,6 @@ export function reportedRuns<T>(runs: ReadonlyMap<ServerName, readonly T[]>, key
     return new Map([...runs].filter(([, list]) => list.length > median).map(([name, list]) => [name, list[median] as T]));
   }
   return new Map([...runs].filter(([, list]) => list.length > 0).map(([name, list]) => [name, medianBy(list, key)]));
-}
-
-/** medianBy picks the item whose value is the median (the lower middle one of an even count): a whole run, not a mix of figures from several. */
-export function medianBy<T>(items: readonly T[], value: (item: T) => number): T {
-  const sorted = [...items].sort((a, b) => value(a) - value(b));
-  return sorted[Math.floor((sorted.length - 1) / 2)] as T;
 }
 
 function connectionsOf(job: ServerJob): number {

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { startNginx } from '../scripts/nginx-process.ts';
 import { freePort } from '../test/helpers/ports.ts';
 import { planFor, type Mode } from './plan.ts';
-import { medianBy } from './harness.ts';
+import { medianBy } from './samples.ts';
 import { childrenOf } from './proc.ts';
 import { PINNING, runLoadgen, startRedis, startServer, type RunningServer } from './spawn.ts';
 import { num } from './table.ts';

@@ -64,6 +64,10 @@ export interface TargetCheck {
   readonly target: string;
   readonly value: number;
   readonly pass: boolean;
+  /** A target of correctness (nothing lost), which every round must meet; the others are judged on the median round. */
+  readonly everyRound?: boolean;
+  /** In a `--repeat` run, the figure in each round, in the order they ran; `value` and `pass` are then the median round's, or the first round that missed a target every round must meet. */
+  readonly rounds?: readonly number[];
 }
 
 /** RESULTS_LINE starts the stdout line that names the JSON results file, for scripts and tests. */

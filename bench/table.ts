@@ -202,3 +202,26 @@ export function renderMarkdown(report: BenchReport): string {
   const { header, rows } = buildRows(report);
   return markdownTable(header, rows, isRight);
 }
+
+/**
+ * renderTargetRounds lists, for a `--repeat` run, each target with its
+ * figure in every round and the verdict on their median (or on every round,
+ * for a target of correctness); undefined for a single round, whose table
+ * says it all.
+ */
+export function renderTargetRounds(report: BenchReport): string | undefined {
+  const judged = report.targets.filter((check) => check.rounds !== undefined && check.rounds.length > 1);
+  if (judged.length === 0) return undefined;
+  // Three decimals for a ratio, so that 0.903 does not show as a passing 0.90.
+  const figure = (value: number): string => num(value, Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 3);
+  const rows = judged.map((check) => [
+    check.key,
+    check.target,
+    check.everyRound === true ? 'every round' : figure(check.value),
+    (check.rounds ?? []).map(figure).join(', '),
+    check.pass ? '✓' : '✗',
+  ]);
+  const header = ['Target', 'Goal', 'Median', 'Each round, in order', ''];
+  const title = `Targets over the ${num(report.repeat)} rounds: each judged on its own figure's median round, a target of correctness on every round. Ratios are flowchat ÷ the server named; memory in the goal's unit (after close: % above idle).`;
+  return `${title}\n\n${layout(header, rows, (column) => column === 2)}`;
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { keyFigure, medianBy, reportedRuns } from '../../bench/harness.ts';
+import { keyFigure, reportedRuns } from '../../bench/harness.ts';
+import { medianBy } from '../../bench/samples.ts';
 import type { MemoryResult, ServerName } from '../../bench/types.ts';
 
 type Run = { readonly us: number };
