@@ -173,6 +173,11 @@ export function createHttpAdapter(settings: Settings, logger: AppLogger, traces?
 
   fastify.setNotFoundHandler((_req, res) => sendJson(res, 404, errorBody('NOT_FOUND')));
   fastify.setErrorHandler((error: FastifyError, req, res) => {
+    if (error.code === CLIENT_WENT_AWAY && req.raw.socket.destroyed) {
+      // The connection closed in the middle of the body: nobody is left to answer, and nothing of the server failed.
+      logger.debug({ reqId: req.id, method: req.method, path: req.url }, 'the client went away before its request was read');
+      return void res.raw.destroy();
+    }
     const code = codeFor(error);
     if (code === 'INTERNAL') logger.error({ err: error, reqId: req.id }, 'request failed');
     const message = code === 'BODY_TOO_LARGE' ? `the body is larger than ${settings.bodyLimit} bytes; send a shorter text` : undefined;
@@ -209,6 +214,9 @@ function isPoll(req: IncomingMessage, base: string): boolean {
 }
 
 const QUESTION_MARK = 0x3f;
+
+// node:http's error on a request whose connection closed before its body was complete ('aborted').
+const CLIENT_WENT_AWAY = 'ECONNRESET';
 
 interface CodedFailure extends Error {
   readonly statusCode: number;

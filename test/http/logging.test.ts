@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import http, { type ServerResponse } from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app/app.ts';
@@ -81,6 +83,22 @@ describe('logging', () => {
     const logged = lines.filter((line) => line.msg === 'request could not enter the graph');
     expect(logged).toEqual([expect.objectContaining({ level: 50, method: 'GET', path: new URL(base).pathname, err: expect.objectContaining({ type: 'ChannelClosedError' }) })]);
     expect(app.adapter.open.size).toBe(0);
+  });
+
+  it('takes a client that goes away while sending its body for what it is, not for a failure of the server', async () => {
+    const { logger, lines } = capturingLogger('debug');
+    let arrived = false;
+    const server = await startServer({}, { logger, beforeListen: (app) => app.adapter.fastify.server.on('request', () => (arrived = true)) });
+    running.push(server);
+    const socket = net.connect(Number(new URL(server.base).port), '127.0.0.1');
+    await once(socket, 'connect');
+    // The body it announces never comes: node:http hears the connection close in the middle of it.
+    socket.write(`POST ${new URL(server.base).pathname} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"text":`);
+    await waitFor(() => arrived);
+    socket.destroy();
+    await waitFor(() => lines.some((line) => line.msg === 'the client went away before its request was read'));
+    expect(lines.filter((line) => line.level >= 50)).toEqual([]);
+    expect((await call(`${server.base}/health`)).status).toBe(200);
   });
 
   it('hangs no listener of its own on the response of a held poll, and one on its connection for all its requests', async () => {
