@@ -168,9 +168,9 @@ export type EnteringRequest = HttpRequest & { trace: Trace | undefined };
  * travels the graph, and takes the reply over from fastify: answers are
  * written straight to the socket.
  */
-export function incomingRequest(req: FastifyRequest, res: FastifyReply, open: OpenRequests, trust: Trust | false): EnteringRequest {
+export function incomingRequest(req: FastifyRequest, res: FastifyReply, body: unknown, open: OpenRequests, trust: Trust | false): EnteringRequest {
   res.hijack();
-  return new IncomingRequest(req.raw, res.raw, open, trust, req.body);
+  return new IncomingRequest(req.raw, res.raw, open, trust, body);
 }
 
 /** pollRequest wraps a poll that node:http handed over without fastify (server.ts). */

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AppLogger } from '../app/logger.ts';
-import { errorBody, statusOf, type ErrorCode } from '../protocol/errors.ts';
+import { errorBody, ProtocolError, statusOf, type ErrorCode } from '../protocol/errors.ts';
 import type { Headers, HttpRequest } from '../protocol/packets.ts';
 import { pagePath, type Settings } from '../app/settings.ts';
 import { NO_FIELDS, parseForm } from './form.ts';
@@ -109,10 +109,10 @@ export function createHttpAdapter(settings: Settings, logger: AppLogger, traces?
   // Checked in the handlers, not in an onRequest hook: a hook costs every request an extra step and closure.
   const refusal = (): RefusalCode | undefined => (refusing ? 'SHUTTING_DOWN' : waiting >= settings.maxWaitingRequests ? 'OVERLOADED' : undefined);
 
-  const intoGraph = (req: FastifyRequest, res: FastifyReply): void => {
+  const intoGraph = (req: FastifyRequest, res: FastifyReply, body: unknown = req.body): void => {
     const refused = refusal();
     if (refused !== undefined) return refuse(res, refused);
-    enterGraph(incomingRequest(req, res, open, trust), req.raw.socket, req.headers.traceparent);
+    enterGraph(incomingRequest(req, res, body, open, trust), req.raw.socket, req.headers.traceparent);
   };
   const pollIntoGraph = (req: IncomingMessage, res: ServerResponse): void => {
     const refused = refusal();
@@ -181,6 +181,9 @@ export function createHttpAdapter(settings: Settings, logger: AppLogger, traces?
     const code = codeFor(error);
     if (code === 'INTERNAL') logger.error({ err: error, reqId: req.id }, 'request failed');
     const message = code === 'BODY_TOO_LARGE' ? `the body is larger than ${settings.bodyLimit} bytes; send a shorter text` : undefined;
+    // fastify reads a body before the Router sees the request. What is wrong with the body is refused by
+    // the component that reads it (jsonObject), so that a path or method the chat does not take is 404 or 405 whatever came with it.
+    if (BODY_REFUSALS.has(code) && isChatRoute(req.routeOptions.url, settings.basePath)) return intoGraph(req, res, new ProtocolError(code, message));
     sendJson(res, statusOf(code), errorBody(code, message));
   });
 
@@ -214,6 +217,14 @@ function isPoll(req: IncomingMessage, base: string): boolean {
 }
 
 const QUESTION_MARK = 0x3f;
+
+/** What fastify refuses about a request's body, which the graph refuses instead on the chat's routes. */
+const BODY_REFUSALS: ReadonlySet<ErrorCode> = new Set(['BAD_JSON', 'UNSUPPORTED_MEDIA_TYPE', 'BODY_TOO_LARGE']);
+
+/** isChatRoute tells the two routes that hand requests to the graph (B and everything under it) from the page's. */
+function isChatRoute(route: string | undefined, base: string): boolean {
+  return route === base || route === `${base}/*`;
+}
 
 // node:http's error on a request whose connection closed before its body was complete ('aborted').
 const CLIENT_WENT_AWAY = 'ECONNRESET';

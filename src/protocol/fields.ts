@@ -104,8 +104,14 @@ export function nick(value: unknown, code: ErrorCode = 'BAD_NICK'): string {
   return value;
 }
 
-/** jsonObject reads a body that must be a JSON (or form) object. */
+/**
+ * jsonObject reads a body that must be a JSON (or form) object. A body the
+ * HTTP adapter could not read (too large, another media type, not JSON)
+ * comes as the ProtocolError that says so, refused here: only a request
+ * that gets this far needed a body.
+ */
 export function jsonObject(body: unknown): Record<string, unknown> {
+  if (body instanceof ProtocolError) throw body;
   if (body === undefined) {
     throw new ProtocolError('UNSUPPORTED_MEDIA_TYPE', 'the request has no body; send it as application/json or application/x-www-form-urlencoded');
   }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAGE_HEADERS } from '../../src/http/page-headers.ts';
 import { capturingLogger } from '../helpers/log-lines.ts';
 import { call, postJson, startServer, type TestServer } from '../helpers/server.ts';
+import { signIn } from '../helpers/sessions.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -51,6 +52,42 @@ describe('common rules', () => {
     const health = await call(`${server.base}/health`, { method: 'POST' });
     expect(health.status).toBe(405);
     expect(health.headers.get('allow')).toBe('GET');
+  });
+
+  // What a client sends in a body a path or method does not take cannot change that answer.
+  it.each([
+    ['a body that is not JSON', 'application/json', '{"text": '],
+    ['a body of another media type', 'text/plain', 'hello'],
+    ['a body over the limit', 'application/json', JSON.stringify({ text: 'x'.repeat(20_000) })],
+  ])('answers 405 and 404 before anything about %s', async (_what, contentType, body) => {
+    const wrongMethod = await call(`${server.base}/health`, { method: 'POST', headers: { 'content-type': contentType }, body });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.body.error.code).toBe('METHOD_NOT_ALLOWED');
+    expect(wrongMethod.headers.get('allow')).toBe('GET');
+    const unknownPath = await call(`${server.base}/nope`, { method: 'POST', headers: { 'content-type': contentType }, body });
+    expect(unknownPath.status).toBe(404);
+    expect(unknownPath.body.error.code).toBe('NOT_FOUND');
+  });
+
+  it.each([
+    ['a body that is not JSON', 'application/json', '{"text": ', 400, 'BAD_JSON'],
+    ['a body of another media type', 'text/plain', 'hello', 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['a body over the limit', 'application/json', JSON.stringify({ text: 'x'.repeat(20_000) }), 413, 'BODY_TOO_LARGE'],
+  ])('refuses %s where the body is read: a post, a session, a room', async (_what, contentType, body, status, code) => {
+    for (const path of ['', '/session', '/accounts', '/rooms']) {
+      const answer = await call(`${server.base}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body });
+      expect([path, answer.status, answer.body.error?.code]).toEqual([path, status, code]);
+    }
+  });
+
+  it('answers a request that takes no body as if none had come, whatever came', async () => {
+    const token = await signIn(server.base, 'bodyless');
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+    const leave = await call(`${server.base}/rooms/lobby/leave`, { method: 'POST', headers, body: '{"text": ' });
+    expect(leave.status).toBe(200);
+    const ended = await call(`${server.base}/session`, { method: 'DELETE', headers, body: '{"text": ' });
+    expect(ended.status).toBe(204);
+    expect((await call(`${server.base}/session`, { headers })).status).toBe(401);
   });
 
   it('routes by method and path: GET B polls, POST B posts', async () => {
