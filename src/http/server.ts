@@ -171,7 +171,8 @@ export function createHttpAdapter(settings: Settings, logger: AppLogger, traces?
     }
   });
 
-  fastify.setNotFoundHandler((_req, res) => sendJson(res, 404, errorBody('NOT_FOUND')));
+  const notFound = (_req: FastifyRequest, res: FastifyReply): void => sendJson(res, 404, errorBody('NOT_FOUND'));
+  fastify.setNotFoundHandler(notFound);
   fastify.setErrorHandler((error: FastifyError, req, res) => {
     if (error.code === CLIENT_WENT_AWAY && req.raw.socket.destroyed) {
       // The connection closed in the middle of the body: nobody is left to answer, and nothing of the server failed.
@@ -183,7 +184,11 @@ export function createHttpAdapter(settings: Settings, logger: AppLogger, traces?
     const message = code === 'BODY_TOO_LARGE' ? `the body is larger than ${settings.bodyLimit} bytes; send a shorter text` : undefined;
     // fastify reads a body before the Router sees the request. What is wrong with the body is refused by
     // the component that reads it (jsonObject), so that a path or method the chat does not take is 404 or 405 whatever came with it.
-    if (BODY_REFUSALS.has(code) && isChatRoute(req.routeOptions.url, settings.basePath)) return intoGraph(req, res, new ProtocolError(code, message));
+    if (BODY_REFUSALS.has(code)) {
+      if (isChatRoute(req.routeOptions.url, settings.basePath)) return intoGraph(req, res, new ProtocolError(code, message));
+      // Nothing is at the path (beside the page, or outside both): that is the answer, whatever came with it.
+      if (req.is404) return notFound(req, res);
+    }
     sendJson(res, statusOf(code), errorBody(code, message));
   });
 

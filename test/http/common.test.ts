@@ -64,9 +64,12 @@ describe('common rules', () => {
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.body.error.code).toBe('METHOD_NOT_ALLOWED');
     expect(wrongMethod.headers.get('allow')).toBe('GET');
-    const unknownPath = await call(`${server.base}/nope`, { method: 'POST', headers: { 'content-type': contentType }, body });
-    expect(unknownPath.status).toBe(404);
-    expect(unknownPath.body.error.code).toBe('NOT_FOUND');
+    const origin = new URL(server.base).origin;
+    // Under B, beside the page, outside both.
+    for (const url of [`${server.base}/nope`, `${origin}/gochat/app.js`, `${origin}/nowhere`]) {
+      const unknownPath = await call(url, { method: 'POST', headers: { 'content-type': contentType }, body });
+      expect([url, unknownPath.status, unknownPath.body.error?.code]).toEqual([url, 404, 'NOT_FOUND']);
+    }
   });
 
   it.each([
