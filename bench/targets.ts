@@ -133,7 +133,7 @@ export function checkTargetsOverRounds(inputs: TargetInputs): TargetCheck[] {
   const pairs = [...inputs.fanout, inputs.throughput, inputs.memory, inputs.aftermath].filter((pair) => pair !== undefined);
   const rounds = Math.max(0, ...pairs.map((pair) => pair.runs.flowchat?.length ?? 0));
   if (rounds <= 1) return checkTargets(inputs);
-  const perRound = Array.from({ length: rounds }, (_, round) => checkTargets({ ...roundOf(inputs, round), flow: undefined }));
+  const perRound = Array.from({ length: rounds }, (_, round) => checkTargets(roundOf(inputs, round)));
   const keys = [...new Set(perRound.flat().map((check) => check.key))];
   const judged = keys.map((key) => {
     const checks = perRound.flatMap((list) => list.filter((check) => check.key === key));
@@ -145,7 +145,7 @@ export function checkTargetsOverRounds(inputs: TargetInputs): TargetCheck[] {
   return [...judged, ...checkTargets({ fanout: [], throughput: undefined, memory: undefined, flow: inputs.flow })];
 }
 
-/** roundOf is the inputs as one round measured them: each server's run of that round. */
+/** roundOf is the inputs as one round measured them: each server's run of that round (the flow scenario has no rounds). */
 function roundOf(inputs: TargetInputs, round: number): TargetInputs {
   const at = <R extends ServerResult>(pair: Pair<R> | undefined): Pair<R> | undefined => {
     if (pair === undefined) return undefined;
@@ -161,6 +161,6 @@ function roundOf(inputs: TargetInputs, round: number): TargetInputs {
     throughput: at(inputs.throughput),
     memory: at(inputs.memory),
     aftermath: at(inputs.aftermath),
-    flow: inputs.flow,
+    flow: undefined,
   };
 }
