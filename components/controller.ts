@@ -14,6 +14,7 @@ export default defineChatComponent({
     poll: pollPort('Checked polls'),
     error: replyPort('400 answers for bad parameters'),
   },
+  leadsTo: { in: ['poll', 'error'] },
   create({ out }) {
     return {
       in(request) {

@@ -13,6 +13,7 @@ export default defineChatComponent({
   outPorts: {
     out: replyPort('The network description'),
   },
+  leadsTo: { in: ['out'], traces: ['out'] },
   create({ out, app }) {
     return {
       in(request) {

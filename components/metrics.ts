@@ -12,6 +12,7 @@ export default defineChatComponent({
   outPorts: {
     out: replyPort('The metrics'),
   },
+  leadsTo: { in: ['out'] },
   create({ out, app, background }) {
     return {
       in(request) {

@@ -33,6 +33,7 @@ export default defineChatComponent({
     identified: identityPort('Who the provider vouched for, with the callback request to answer'),
     reply: replyPort('Redirects to the provider, the configuration, and refusals'),
   },
+  leadsTo: { in: ['reply', 'identified'] },
   create({ out, app, background }) {
     const settings = app.settings.oidc;
     const pending = new Map<string, Pending>();

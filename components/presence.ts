@@ -37,6 +37,7 @@ export default defineChatComponent({
     events: presencePort('Join and leave events, to be appended to their room'),
     reply: replyPort('Answers to user queries and room listings'),
   },
+  leadsTo: { poll: ['poll'], users: ['reply'], listing: ['reply'] },
   create({ out, app, background }) {
     const present = app.stores.presence;
     present.configure({ windowMs: 35_000, maxRoomsPerUser: 20 });

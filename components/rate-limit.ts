@@ -29,6 +29,7 @@ export default defineChatComponent({
     rooms: roomCommandPort('Requests to B/rooms within the limit'),
     error: replyPort('429 answers, with Retry-After'),
   },
+  leadsTo: { in: ['out', 'error'], rooms: ['rooms', 'error'] },
   create({ out, app, background }) {
     const window = app.stores.rateWindow('posts', settings.limit.default, RATE_WINDOW_MS);
 

@@ -41,6 +41,7 @@ export default defineChatComponent({
     forget: roomNamePort('Private rooms deleted for want of members: their history goes too'),
     reply: replyPort('Refusals: 401, 403, 404, 400, 409'),
   },
+  leadsTo: { manage: ['listing', 'reply'], poll: ['poll', 'reply'], post: ['post', 'reply'], users: ['users', 'reply'] },
   create({ out, app, background }) {
     const rooms = app.stores.rooms;
     const limits = { maxRooms: settings.maxRooms.default, maxMembers: settings.maxMembers.default, maxMemberships: settings.maxMemberships.default };

@@ -79,6 +79,7 @@ export default defineChatComponent({
     auth: requestPort('GET B/auth, B/auth/oidc and B/auth/oidc/callback: external sign-in'),
     error: replyPort('404 and 405 answers'),
   },
+  leadsTo: { in: ['error'] },
   create({ out, app }) {
     const base = app.settings.basePath;
     let fixed: Map<string, Found>;

@@ -25,6 +25,7 @@ export default defineChatComponent({
     post: postPort('Checked posts'),
     error: replyPort('400, 401, 403 and 415 answers'),
   },
+  leadsTo: { in: ['post', 'error'] },
   create({ out }) {
     const rules = { maxText: settings.maxText.default, sessionRequired: settings.sessionRequired.default };
     return {

@@ -51,6 +51,7 @@ export default defineChatComponent({
     ended: sessionEndPort('Sessions that ended, and whether their user went too'),
     reply: replyPort('Answers to session requests; errors of user queries'),
   },
+  leadsTo: { in: ['out', 'reply'], manage: ['reply', 'users'], users: ['users', 'reply'], rooms: ['rooms', 'reply'], external: ['reply'] },
   create({ out, app, background }) {
     const sessions = app.stores.sessions;
     const opening = app.stores.rateWindow('session-opening', settings.openingsPerMinute.default, SESSION_RATE_WINDOW_MS);

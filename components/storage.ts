@@ -47,6 +47,7 @@ export default defineChatComponent({
     out: replyPort('Answers to polls, posts and health checks'),
     listing: listingPort('Room listings with last ids, to be completed with who is online'),
   },
+  leadsTo: { poll: ['out'], post: ['out'], presence: ['out'], health: ['out'], listing: ['listing', 'out'] },
   create({ out, app, background }) {
     const store = app.stores.messages;
     const startedAt = app.now();

@@ -60,6 +60,16 @@ export interface ComponentSpec<I extends PortMap, O extends PortMap, C> {
   readonly inPorts: I;
   readonly outPorts: O;
   /**
+   * For each in-port, the out-ports its packets leave by without the
+   * process asking `isConnected` first: a poll going on, the answer to a
+   * request. A graph that feeds the in-port must connect each of them, or it
+   * is refused (GRAPH_DEAD_END), since those packets would otherwise fail at
+   * run time and their requests be answered 500. An out-port named nowhere
+   * here is optional: the process looks before it sends. (Port names are
+   * checked where a component is declared: see ComponentDeclaration.)
+   */
+  readonly leadsTo?: { readonly [input: string]: readonly string[] | undefined };
+  /**
    * Makes a process: its state lives in the closure, its handlers come back.
    * A method, so a component of the chat still fits the registry's erased Component.
    */
@@ -72,8 +82,9 @@ export type Component = ComponentSpec<PortMap, PortMap, unknown>;
 /** OnlyDeclared refuses handlers for ports a component does not declare. */
 type OnlyDeclared<P, I> = P & { [K in Exclude<keyof P, keyof I | 'onStop' | 'onRewire'>]: never };
 
-/** ComponentDeclaration is what defineComponent takes: a ComponentSpec whose process has no stray handlers. */
-export type ComponentDeclaration<I extends PortMap, O extends PortMap, C, P> = Omit<ComponentSpec<I, O, C>, 'create'> & {
+/** ComponentDeclaration is what defineComponent takes: a ComponentSpec whose process has no stray handlers and whose `leadsTo` names its own ports. */
+export type ComponentDeclaration<I extends PortMap, O extends PortMap, C, P> = Omit<ComponentSpec<I, O, C>, 'create' | 'leadsTo'> & {
+  readonly leadsTo?: { readonly [K in keyof I & string]?: readonly (keyof O & string)[] };
   create(context: ProcessContext<O, C>): OnlyDeclared<P, I>;
 };
 
@@ -87,6 +98,13 @@ export function defineComponent<I extends PortMap, O extends PortMap, C, P exten
 ): ComponentSpec<I, O, C> {
   for (const name of Object.keys(spec.inPorts)) {
     if (name === 'onStop' || name === 'onRewire') throw new Error(`Component ${spec.name}: an in-port cannot be named '${name}'`);
+  }
+  // The types check leadsTo's names; this catches a component compiled without them.
+  for (const [input, outputs] of Object.entries(spec.leadsTo ?? {})) {
+    if (!Object.hasOwn(spec.inPorts, input)) throw new Error(`Component ${spec.name}: leadsTo names '${input}', which is not one of its in-ports`);
+    for (const output of outputs ?? []) {
+      if (!Object.hasOwn(spec.outPorts, output)) throw new Error(`Component ${spec.name}: leadsTo sends '${input}' to '${output}', which is not one of its out-ports`);
+    }
   }
   return Object.freeze(spec);
 }

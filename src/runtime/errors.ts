@@ -14,6 +14,8 @@ export interface GraphProblem {
 }
 
 const list = (names: readonly string[]): string => (names.length ? names.join(', ') : '(none)');
+/** either joins alternatives as prose: 'a', 'b' or 'c'. */
+const either = (names: readonly string[]): string => (names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names.at(-1)}` : names.join(''));
 
 /** graphProblems builds each problem; the keys are the codes. */
 export const graphProblems = {
@@ -35,6 +37,8 @@ export const graphProblems = {
       : `'${port}' is an out-port of ${component}, but a connection's "tgt" must be an in-port; use one of: ${list(known)}`,
   GRAPH_REQUIRED_PORT: (description: string) =>
     `is a required in-port (${description}) and nothing feeds it; connect an out-port to it or give it an initial packet`,
+  GRAPH_DEAD_END: (process: string, from: readonly string[], description: string, datatype: string) =>
+    `is not connected, but what reaches ${process} at ${either(from.map((port) => `'${port}'`))} leaves by it (${description}); connect it to an in-port that takes '${datatype}' packets${datatype === 'reply' ? ', such as Responder.in' : ''}`,
   GRAPH_DATATYPE_MISMATCH: (from: string, sends: string, accepts: string) =>
     `receives '${sends}' packets from ${from} but accepts '${accepts}'; connect it to a port that sends '${accepts}'`,
   GRAPH_INITIAL_PACKET: (given: string, wanted: string, detail: string) =>

@@ -134,6 +134,8 @@ class GraphChecker {
   private readonly processes = new Map<string, ProcessDefinition>();
   private readonly fed = new Set<string>();
   private readonly outUsed = new Map<string, string>();
+  /** Out-ports some connection leaves from, its target broken or not: one typo is one problem. */
+  private readonly leftFrom = new Set<string>();
 
   constructor(private readonly options: GraphCheckOptions) {}
 
@@ -149,6 +151,7 @@ class GraphChecker {
     const { connections, initials } = this.checkConnections(raw.connections);
     const inports = this.checkInports(raw.inports);
     this.checkRequiredPorts();
+    this.checkDeadEnds();
     const settled = this.settle(initials);
     const properties = isObject(raw.properties) ? raw.properties : {};
     return {
@@ -215,6 +218,7 @@ class GraphChecker {
     const capacity = this.capacity(entry.metadata, at);
     // A broken source was reported already; its target still counts as fed, so one typo is one problem.
     if (tgt && tgtPort) this.fed.add(`${tgt.process}.${tgt.port}`);
+    if (src && srcPort) this.leftFrom.add(`${src.process}.${src.port}`);
     if (!src || !tgt || !srcPort || !tgtPort || capacity === undefined) return undefined;
     const from = `${src.process}.${src.port}`;
     const to = `${tgt.process}.${tgt.port}`;
@@ -314,6 +318,23 @@ class GraphChecker {
         if (spec.required && !this.fed.has(`${process.name}.${name}`)) {
           this.report(problem('GRAPH_REQUIRED_PORT', `${process.name}.${name}`, spec.description));
         }
+      }
+    }
+  }
+
+  /** Each out-port that a fed in-port's packets leave by (the component's `leadsTo`) must lead somewhere. */
+  private checkDeadEnds(): void {
+    for (const process of this.processes.values()) {
+      const { leadsTo = {}, inPorts, outPorts } = process.component;
+      const reachedFrom = new Map<string, string[]>();
+      for (const input of Object.keys(inPorts)) {
+        if (!this.fed.has(`${process.name}.${input}`)) continue;
+        for (const output of leadsTo[input] ?? []) reachedFrom.set(output, [...(reachedFrom.get(output) ?? []), input]);
+      }
+      for (const [output, inputs] of reachedFrom) {
+        if (this.leftFrom.has(`${process.name}.${output}`)) continue;
+        const spec = outPorts[output] as PortSpec;
+        this.report(problem('GRAPH_DEAD_END', `${process.name}.${output}`, process.name, inputs, spec.description, spec.datatype));
       }
     }
   }

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { COMPONENTS_DIR } from '../../src/app/app.ts';
 import { loadRegistry } from '../../src/runtime/registry.ts';
-import { isEdge, openPostingGraph, writeGraph, type GraphJson } from '../helpers/graph-file.ts';
+import { GraphError } from '../../src/runtime/errors.ts';
+import { defaultGraph, isEdge, openPostingGraph, writeGraph, type GraphJson } from '../helpers/graph-file.ts';
 import { capturingLogger } from '../helpers/log-lines.ts';
-import { call, postJson, startServer, type TestServer } from '../helpers/server.ts';
+import { AT_ONCE_MS, call, postJson, startServer, type TestServer } from '../helpers/server.ts';
 import { chatTestComponents } from '../helpers/test-components.ts';
 
 const running: TestServer[] = [];
@@ -68,6 +69,7 @@ describe('rewiring graph.json', () => {
       delete g.processes.RateLimit;
       g.connections = g.connections.filter((c) => c.tgt.process !== 'RateLimit' && !(isEdge(c) && c.src.process === 'RateLimit'));
       g.connections.push({ src: { process: 'Rooms', port: 'post' }, tgt: { process: 'Storage', port: 'post' } });
+      g.connections.push({ src: { process: 'Session', port: 'rooms' }, tgt: { process: 'Rooms', port: 'manage' } });
     };
     const registry = await loadRegistry(COMPONENTS_DIR);
     const g = openPostingGraph();
@@ -77,8 +79,101 @@ describe('rewiring graph.json', () => {
     const statuses = [];
     for (let i = 0; i < 3; i++) statuses.push((await postJson(server.base, { author: 'a', text: 'x' })).status);
     expect(statuses).toEqual([201, 201, 201]);
+    const { token } = (await postJson(`${server.base}/session`, { nick: 'ann' })).body;
+    for (const name of ['r1', 'r2']) expect((await postJson(`${server.base}/rooms`, { name }, { authorization: `Bearer ${token}` })).status).toBe(201);
+  });
+
+  it('refuses every graph one connection short of graph.json that would answer 500, naming the port left open', async () => {
+    const edges = defaultGraph().connections.filter(isEdge);
+    const full = await answersTo(defaultGraph());
+    // The battery reaches every error port: on the whole graph each request gets its own answer.
+    expect(full).toEqual(FULL_GRAPH_ANSWERS);
+    let refused = 0;
+    for (const [index, edge] of edges.entries()) {
+      const graph = defaultGraph();
+      graph.connections = graph.connections.filter((c) => c !== graph.connections.filter(isEdge)[index]);
+      const ends = [`${edge.src.process}.${edge.src.port}`, `${edge.tgt.process}.${edge.tgt.port}`];
+      const answers = await answersTo(graph).catch((error: unknown) => {
+        expect(error, ends.join(' → ')).toBeInstanceOf(GraphError);
+        expect((error as GraphError).problems.some((p) => ends.some((end) => p.where.startsWith(end))), `${ends.join(' → ')}: ${(error as Error).message}`).toBe(true);
+        refused++;
+        return undefined;
+      });
+      if (answers === undefined) continue;
+      const failures = Object.entries(answers).filter(([, status]) => status >= 500);
+      expect(failures, `without ${ends.join(' → ')}`).toEqual([]);
+    }
+    // Both kinds of graph occur: some connections can go (a route, a notice), most cannot.
+    expect(refused).toBeGreaterThan(0);
+    expect(refused).toBeLessThan(edges.length);
   });
 });
+
+/** What graph.json answers to the battery below: every route, and a request that each error port answers. */
+const FULL_GRAPH_ANSWERS = {
+  'POST B/session': 201,
+  'GET B/session': 200,
+  'POST B': 201,
+  'POST B (no text)': 400,
+  'POST B (over the rate limit)': 429,
+  'GET B?since=0': 200,
+  'GET B?since=x': 400,
+  'GET B/health': 200,
+  'GET B/rooms': 200,
+  'POST B/rooms (private, over the rate limit)': 429,
+  'GET B/rooms/nowhere': 404,
+  'GET B/users?room=lobby': 200,
+  'GET B/users?q=a': 200,
+  'GET B/users/ann': 200,
+  'GET B/graph': 200,
+  'GET B/graph/traces': 200,
+  'GET B/metrics': 200,
+  'GET B/auth': 200,
+  'GET B/nowhere': 404,
+  'DELETE B/session': 204,
+};
+
+/**
+ * answersTo starts the app on `graph` (RATE_LIMIT=1, so the second post is
+ * refused) and sends each request of the battery once, in order; it returns
+ * each one's status, or rejects with the GraphError of a refused graph.
+ */
+async function answersTo(graph: GraphJson): Promise<Record<keyof typeof FULL_GRAPH_ANSWERS, number>> {
+  const server = await startServer({ GRAPH: writeGraph(graph), RATE_LIMIT: '1' });
+  try {
+    const B = server.base;
+    const status = async (url: string, init: RequestInit = {}) => (await fetch(url, { ...init, signal: AbortSignal.timeout(AT_ONCE_MS) })).status;
+    const session = await fetch(`${B}/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ nick: 'ann' }) });
+    const { token } = (await session.json()) as { token?: string };
+    const auth = { authorization: `Bearer ${token}` };
+    const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(body) });
+    return {
+      'POST B/session': session.status,
+      'GET B/session': await status(`${B}/session`, { headers: auth }),
+      'POST B': await status(B, json({ text: 'hi' })),
+      'POST B (no text)': await status(B, json({})),
+      'POST B (over the rate limit)': await status(B, json({ text: 'again' })),
+      // timeout=1: where a broken graph leaves no message to find, the poll still ends.
+      'GET B?since=0': await status(`${B}?since=0&timeout=1`, { headers: auth }),
+      'GET B?since=x': await status(`${B}?since=x`, { headers: auth }),
+      'GET B/health': await status(`${B}/health`),
+      'GET B/rooms': await status(`${B}/rooms`, { headers: auth }),
+      'POST B/rooms (private, over the rate limit)': await status(`${B}/rooms`, json({ name: 'r1' })),
+      'GET B/rooms/nowhere': await status(`${B}/rooms/nowhere`, { headers: auth }),
+      'GET B/users?room=lobby': await status(`${B}/users?room=lobby`, { headers: auth }),
+      'GET B/users?q=a': await status(`${B}/users?q=a`, { headers: auth }),
+      'GET B/users/ann': await status(`${B}/users/ann`, { headers: auth }),
+      'GET B/graph': await status(`${B}/graph`),
+      'GET B/graph/traces': await status(`${B}/graph/traces`),
+      'GET B/metrics': await status(`${B}/metrics`),
+      'GET B/auth': await status(`${B}/auth`),
+      'GET B/nowhere': await status(`${B}/nowhere`),
+      'DELETE B/session': await status(`${B}/session`, { method: 'DELETE', headers: auth }),
+    };
+  } finally {
+    await server.close();
+  }
+}
 
 describe('a process that fails', () => {
   it('answers 500 INTERNAL for the packet it held, logs it, counts the error, and keeps serving', async () => {

@@ -28,7 +28,15 @@ describe('defineComponent', () => {
     ).toThrow("Component Bad: an in-port cannot be named 'onStop'");
   });
 
-  it('catches misspelt ports, wrong packet types and missing handlers at compile time', () => {
+  it('refuses a leadsTo naming a port the component does not have, as a component compiled without types could', () => {
+    const declare = (leadsTo: Record<string, string[]>) => () =>
+      defineComponent({ name: 'Lost', description: 'x', inPorts: { in: port('all', 'x') }, outPorts: { out: port('all', 'x') }, leadsTo, create: () => ({ in: () => {} }) } as never);
+    expect(declare({ inn: ['out'] })).toThrow("Component Lost: leadsTo names 'inn', which is not one of its in-ports");
+    expect(declare({ in: ['ot'] })).toThrow("Component Lost: leadsTo sends 'in' to 'ot', which is not one of its out-ports");
+    expect(declare({ in: ['out'] })).not.toThrow();
+  });
+
+  it('catches misspelt ports, wrong packet types missing handlers and leadsTo typos at compile time', () => {
     const mistakes = fileURLToPath(new URL('../fixtures/type-errors/component-mistakes.ts', import.meta.url));
     const { options } = ts.parseJsonConfigFileContent(ts.readConfigFile('tsconfig.json', ts.sys.readFile).config, ts.sys, '.');
     const program = ts.createProgram([mistakes], options);
@@ -36,7 +44,7 @@ describe('defineComponent', () => {
     const lineOf = (position: number): number => source.getLineAndCharacterOfPosition(position).line + 1;
     const failing = new Set(ts.getPreEmitDiagnostics(program, source).map((d) => lineOf(d.start ?? 0)));
     const marked = source.text.split('\n').flatMap((line, i) => (/\/\/ error: /.test(line) ? [i + 1] : []));
-    expect(marked).toHaveLength(4);
+    expect(marked).toHaveLength(5);
     expect([...failing].sort((a, b) => a - b)).toEqual(marked);
   });
 });

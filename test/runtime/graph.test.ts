@@ -127,6 +127,16 @@ describe('graph validation', () => {
       'Responder.in: is a required in-port (Replies from every component) and nothing feeds it; connect an out-port to it or give it an initial packet [GRAPH_REQUIRED_PORT]',
     ],
     [
+      'an out-port that a fed in-port\'s packets leave by, left unconnected',
+      (g) => (g.connections = g.connections.filter((c) => !isEdge(c) || c.src.process !== 'Controller' || c.src.port !== 'poll')),
+      "Controller.poll: is not connected, but what reaches Controller at 'in' leaves by it (Checked polls); connect it to an in-port that takes 'poll' packets [GRAPH_DEAD_END]",
+    ],
+    [
+      'a process\'s answers left with nowhere to go',
+      (g) => (g.connections = g.connections.filter((c) => !isEdge(c) || c.src.process !== 'Router' || c.src.port !== 'error')),
+      "Router.error: is not connected, but what reaches Router at 'in' leaves by it (404 and 405 answers); connect it to an in-port that takes 'reply' packets, such as Responder.in [GRAPH_DEAD_END]",
+    ],
+    [
       'an initial packet of the wrong type',
       (g) => initialFor(g, 'Storage', 'capacity').data = '1000',
       'Storage.capacity (connections[13]): got an initial packet of type string "1000", but the port takes integer; change "data" to a valid integer [GRAPH_INITIAL_PACKET]',
@@ -183,6 +193,33 @@ describe('graph validation', () => {
       'SendController.maxText (connections[15]) [GRAPH_INITIAL_PACKET]',
       // The mistyped port leaves the real one unfed: reported too, so the user sees the whole damage.
       'SendController.in [GRAPH_REQUIRED_PORT]',
+    ]);
+  });
+
+  it('names every in-port whose packets would reach a dead end', () => {
+    const graph = defaultGraph();
+    graph.connections = graph.connections.filter((c) => !isEdge(c) || c.src.process !== 'Storage' || c.src.port !== 'out');
+    expect(problems(graph)).toEqual([
+      "Storage.out: is not connected, but what reaches Storage at 'poll', 'post', 'presence', 'listing' or 'health' leaves by it (Answers to polls, posts and health checks); connect it to an in-port that takes 'reply' packets, such as Responder.in [GRAPH_DEAD_END]",
+    ]);
+  });
+
+  it('lets an out-port stay unconnected where nothing must leave by it', () => {
+    const without = (process: string, port: string) => {
+      const graph = defaultGraph();
+      graph.connections = graph.connections.filter((c) => !isEdge(c) || c.src.process !== process || c.src.port !== port);
+      return problems(graph);
+    };
+    // The Router routes only to wired ports, Rooms tells Presence of departures only if it can.
+    expect(without('Router', 'health')).toEqual([]);
+    expect(without('Rooms', 'departed')).toEqual([]);
+    // Nothing reaches Inspector.traces once the Router no longer sends there, so its answers need no way out from there.
+    expect(without('Router', 'traces')).toEqual([]);
+  });
+
+  it('counts a connection with a mistyped target as leaving its source: one typo, one problem', () => {
+    expect(problems(edit((g) => (edgeFrom(g, 'Controller', 'poll').tgt.port = 'pol')))).toEqual([
+      "Storage.pol (connections[4]): 'pol' is not an in-port of Storage; its in-ports are: poll, post, presence, listing, health, forget, capacity, maxRooms, maxListed, maxAnswerBytes, maxHeldPolls [GRAPH_UNKNOWN_PORT]",
     ]);
   });
 
