@@ -73,6 +73,7 @@ export async function createApp(settings: Settings, options: AppOptions = {}): P
     graph,
     app: { settings, now, stores, meters, traces, describeNetwork: () => ({ ...network.describe(), file: settings.graph, loadedAt }), scrape: () => meters.scrape() },
     tracing: traces,
+    journeyOf: requestOf,
     logger,
     // The packet a failed process held is answered, so no client waits for nothing.
     onError: (_process, _error, packet) => requestOf(packet)?.respond(statusOf('INTERNAL'), errorBody('INTERNAL')),

@@ -31,6 +31,7 @@ class IncomingRequest implements OpenRequest {
   route = 'none';
   trace: Trace | undefined = undefined;
   session: SessionRef | undefined = undefined;
+  hops = 0;
   private state: 'open' | 'answered' | 'gone' = 'open';
   // Nearly every request has at most one: an array only for the rare second.
   private endings: (() => void) | (() => void)[] | undefined;

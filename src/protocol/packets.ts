@@ -33,6 +33,8 @@ export interface HttpRequest {
   route: string;
   /** The caller's session: set by the Session component when the request carries a live token. */
   session: SessionRef | undefined;
+  /** Processes its packets have reached: the network counts them, to catch a graph that sends them round a loop. */
+  hops: number;
   /** Answers the request; later calls are ignored. */
   respond(status: number, body: unknown, headers?: Headers): void;
   /** Calls back once, when the request is answered or its client goes away. */

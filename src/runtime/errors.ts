@@ -78,3 +78,13 @@ export class GraphError extends Error {
     this.problems = problems;
   }
 }
+
+/** PacketLoopError fails the process a packet reached after more hops than any way through the graph takes. */
+export class PacketLoopError extends Error {
+  readonly code = 'PACKET_LOOP';
+
+  constructor(reached: string, hops: number) {
+    super(`a packet reached ${reached} on its hop ${hops}, more than any way through the graph takes: the graph sends it round a loop; follow its connections on from ${reached} and break the loop`);
+    this.name = 'PacketLoopError';
+  }
+}

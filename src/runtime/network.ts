@@ -3,6 +3,7 @@ import type { Component, Logger, Outputs, Process, ProcessContext } from './comp
 import { connectionKey, graphChanges, type GraphChanges } from './graph-changes.ts';
 import type { Address, GraphDefinition } from './graph.ts';
 import { DEFAULT_CAPACITY } from './graph.ts';
+import { PacketLoopError } from './errors.ts';
 import type { HopLog, Tracing } from './tracing.ts';
 import type { PortMap } from './port.ts';
 
@@ -34,7 +35,26 @@ export interface NetworkOptions<C> {
   readonly drainMs?: number;
   /** Says which packets are traced, and takes their hops. */
   readonly tracing?: Tracing;
+  /**
+   * The journey a packet is on, if any (for the chat: its request). The
+   * network counts the processes a journey's packets reach; past `maxHops`
+   * it takes the packet to be going round a loop in the graph, which would
+   * otherwise keep it, and a core, busy for ever, and fails the process it
+   * reached with a PacketLoopError instead of handing it over (onError
+   * answers the request).
+   */
+  readonly journeyOf?: (packet: unknown) => Journey | undefined;
+  /** Hops a journey may make; default MAX_HOPS. */
+  readonly maxHops?: number;
 }
+
+/** Journey is what counts a packet's hops: its request, in the chat. */
+export interface Journey {
+  hops: number;
+}
+
+/** The chat's longest way through graph.json is a dozen hops; a journey ten times longer is going round a loop. */
+export const MAX_HOPS = 100;
 
 /** NetworkDescription is the running network as `GET B/graph` shows it. */
 export interface NetworkDescription {
@@ -454,6 +474,11 @@ export class Network<C> {
 
   /** invoke runs a handler, timing it when its packet belongs to a traced request (a clock only then). */
   private invoke(node: Node, link: Link, packet: unknown): Promise<void> | undefined {
+    const journey = this.options.journeyOf?.(packet);
+    if (journey !== undefined && ++journey.hops > (this.options.maxHops ?? MAX_HOPS)) {
+      this.fail(node, new PacketLoopError(`${node.name}.${link.to.port}`, journey.hops), packet);
+      return undefined;
+    }
     const tracing = this.options.tracing;
     if (tracing !== undefined && tracing.active > 0) {
       const log = tracing.of(packet);

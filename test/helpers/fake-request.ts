@@ -42,6 +42,7 @@ export function fakeRequest(options: Options = {}): FakeRequest {
     },
     params: options.params ?? {},
     route: 'none',
+    hops: 0,
     session: options.session,
     answers,
     onEnd(callback) {

@@ -2,8 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { COMPONENTS_DIR } from '../../src/app/app.ts';
 import { loadRegistry } from '../../src/runtime/registry.ts';
 import { GraphError } from '../../src/runtime/errors.ts';
+import { MAX_HOPS } from '../../src/runtime/network.ts';
 import { defaultGraph, isEdge, openPostingGraph, writeGraph, type GraphJson } from '../helpers/graph-file.ts';
 import { capturingLogger } from '../helpers/log-lines.ts';
+import { startServerProcess } from '../helpers/process.ts';
 import { AT_ONCE_MS, call, postJson, startServer, type TestServer } from '../helpers/server.ts';
 import { chatTestComponents } from '../helpers/test-components.ts';
 
@@ -174,6 +176,34 @@ async function answersTo(graph: GraphJson): Promise<Record<keyof typeof FULL_GRA
     await server.close();
   }
 }
+
+describe('a graph that sends requests round a loop', () => {
+  it('answers 500 INTERNAL once a request has gone round too many times, logs where, and keeps serving', async () => {
+    // Router.health → Session.in: a health check goes Session, Router, Session, Router… for ever.
+    const graph = openPostingGraph();
+    const health = graph.connections.filter(isEdge).find((c) => c.src.process === 'Router' && c.src.port === 'health');
+    if (health === undefined) throw new Error('graph.json has no Router.health');
+    health.tgt = { process: 'Session', port: 'in' };
+    // In a process of its own: a loop that froze the server must fail this test, not freeze it too.
+    const server = await startServerProcess({ env: { GRAPH: writeGraph(graph), RATE_LIMIT: '0' } });
+    try {
+      const looped = await call(`${server.base}/health`, { signal: AbortSignal.timeout(AT_ONCE_MS) });
+      expect(looped.status).toBe(500);
+      expect(looped.body.error.code).toBe('INTERNAL');
+      const failure = server.output().stdout.split('\n').find((line) => line.includes('"level":50'));
+      expect(JSON.parse(failure ?? '{}')).toMatchObject({
+        process: 'Session',
+        msg: 'process Session failed',
+        err: { type: 'PacketLoopError', message: expect.stringContaining(`reached Session.in on its hop ${MAX_HOPS + 1}`) },
+      });
+      const post = await postJson(server.base, { author: 'a', text: 'still here' }, {});
+      expect(post.status).toBe(201);
+      expect((await call(`${server.base}?since=0&timeout=0`)).body.messages).toHaveLength(1);
+    } finally {
+      await server.stop();
+    }
+  });
+});
 
 describe('a process that fails', () => {
   it('answers 500 INTERNAL for the packet it held, logs it, counts the error, and keeps serving', async () => {

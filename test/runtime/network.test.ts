@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Logger } from '../../src/runtime/component.ts';
 import { checkGraph } from '../../src/runtime/graph.ts';
-import { Network } from '../../src/runtime/network.ts';
+import { PacketLoopError } from '../../src/runtime/errors.ts';
+import { Network, type Journey } from '../../src/runtime/network.ts';
 import { Registry } from '../../src/runtime/registry.ts';
 import { testComponents, type TestApp } from '../helpers/test-components.ts';
 
@@ -136,6 +137,67 @@ describe('Network', () => {
     await expect(network.start()).rejects.toThrow(/already started/);
     expect(() => network.inport('nope')).toThrow("The graph has no inport 'nope'; declare it in \"inports\" of graph.json");
     await network.stop();
+  });
+
+  it('fails a packet that goes round a loop past maxHops, answering for it, where it would circle for ever', async () => {
+    const graph = checkGraph(
+      {
+        inports: { in: { process: 'P', port: 'in' } },
+        processes: { P: { component: 'PassThrough' }, D: { component: 'Delay' } },
+        connections: [
+          { src: { process: 'P', port: 'out' }, tgt: { process: 'D', port: 'in' } },
+          { src: { process: 'D', port: 'out' }, tgt: { process: 'P', port: 'in' } },
+        ],
+      },
+      'loop',
+      { registry },
+    );
+    const logger = silentLogger();
+    const onError = vi.fn();
+    const journeyOf = (packet: unknown) => (packet as { journey?: Journey }).journey;
+    const network = new Network({ graph, app: { collected: [] }, logger, onError, journeyOf, maxHops: 10, drainMs: 60_000 });
+    await network.start();
+    const packet = { journey: { hops: 0 } };
+    await network.inport('in')(packet);
+    await vi.waitFor(() => expect(onError).toHaveBeenCalledTimes(1));
+    // Hops 1…10 went P, D, P, D…; the eleventh would have been P again.
+    expect(onError).toHaveBeenCalledWith('P', expect.any(PacketLoopError), packet);
+    expect((onError.mock.calls[0]?.[1] as Error).message).toBe(
+      'a packet reached P.in on its hop 11, more than any way through the graph takes: the graph sends it round a loop; follow its connections on from P.in and break the loop',
+    );
+    expect(packet.journey.hops).toBe(11);
+    expect(logger.errors).toEqual([expect.objectContaining({ process: 'P', err: expect.any(PacketLoopError) })]);
+    // Dropped, not passed on: the network drains at once.
+    const started = Date.now();
+    await network.stop();
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(logger.warnings).toEqual([]);
+  });
+
+  it('counts every hop of a journey, and lets one within maxHops through', async () => {
+    const graph = checkGraph(
+      {
+        inports: { in: { process: 'P1', port: 'in' } },
+        processes: { P1: { component: 'PassThrough' }, P2: { component: 'PassThrough' }, Sink: { component: 'Collector' } },
+        connections: [
+          { src: { process: 'P1', port: 'out' }, tgt: { process: 'P2', port: 'in' } },
+          { src: { process: 'P2', port: 'out' }, tgt: { process: 'Sink', port: 'in' } },
+        ],
+      },
+      'chain',
+      { registry },
+    );
+    const app: TestApp = { collected: [] };
+    const onError = vi.fn();
+    const journeyOf = (packet: unknown) => (packet as { journey?: Journey }).journey;
+    const network = new Network({ graph, app, logger: silentLogger(), onError, journeyOf, maxHops: 3 });
+    await network.start();
+    const packet = { journey: { hops: 0 } };
+    await network.inport('in')(packet);
+    await network.stop();
+    expect(app.collected).toEqual([packet]);
+    expect(packet.journey.hops).toBe(3);
+    expect(onError).not.toHaveBeenCalled();
   });
 
   it('stops at once a graph with a cycle, after the packets in the loop come out', async () => {
