@@ -39,9 +39,9 @@ export interface NetworkOptions<C> {
    * The journey a packet is on, if any (for the chat: its request). The
    * network counts the processes a journey's packets reach; past `maxHops`
    * it takes the packet to be going round a loop in the graph, which would
-   * otherwise keep it, and a core, busy for ever, and fails the process it
-   * reached with a PacketLoopError instead of handing it over (onError
-   * answers the request).
+   * otherwise keep the event loop busy for ever, and fails the process it
+   * reached with a PacketLoopError instead of handing the packet over
+   * (onError answers the request).
    */
   readonly journeyOf?: (packet: unknown) => Journey | undefined;
   /** Hops a journey may make; default MAX_HOPS. */
@@ -53,7 +53,7 @@ export interface Journey {
   hops: number;
 }
 
-/** The chat's longest way through graph.json is a dozen hops; a journey ten times longer is going round a loop. */
+/** Far more hops than a way through a graph takes (the chat's longest, a room listing, takes 8): a journey that long is going round a loop. */
 export const MAX_HOPS = 100;
 
 /** NetworkDescription is the running network as `GET B/graph` shows it. */

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { COMPONENTS_DIR } from '../../src/app/app.ts';
 import { loadRegistry } from '../../src/runtime/registry.ts';
 import { GraphError } from '../../src/runtime/errors.ts';
@@ -190,8 +190,13 @@ describe('a graph that sends requests round a loop', () => {
       const looped = await call(`${server.base}/health`, { signal: AbortSignal.timeout(AT_ONCE_MS) });
       expect(looped.status).toBe(500);
       expect(looped.body.error.code).toBe('INTERNAL');
-      const failure = server.output().stdout.split('\n').find((line) => line.includes('"level":50'));
-      expect(JSON.parse(failure ?? '{}')).toMatchObject({
+      // The log is written asynchronously: the answer can come before its line.
+      const failure = await vi.waitFor(() => {
+        const line = server.output().stdout.split('\n').find((l) => l.includes('"level":50'));
+        if (line === undefined) throw new Error('no line at error level yet');
+        return line;
+      }, { timeout: AT_ONCE_MS });
+      expect(JSON.parse(failure)).toMatchObject({
         process: 'Session',
         msg: 'process Session failed',
         err: { type: 'PacketLoopError', message: expect.stringContaining(`reached Session.in on its hop ${MAX_HOPS + 1}`) },
