@@ -88,7 +88,7 @@ describe('rewiring graph.json', () => {
   it('refuses every graph one connection short of graph.json that would answer 500, naming the port left open', async () => {
     const edges = defaultGraph().connections.filter(isEdge);
     const full = await answersTo(defaultGraph());
-    // The battery reaches every error port: on the whole graph each request gets its own answer.
+    // On the whole graph each request gets the answer it should: the battery takes every route, and the error ports of Router, Controller, SendController and RateLimit.
     expect(full).toEqual(FULL_GRAPH_ANSWERS);
     let refused = 0;
     for (const [index, edge] of edges.entries()) {
@@ -111,7 +111,7 @@ describe('rewiring graph.json', () => {
   });
 });
 
-/** What graph.json answers to the battery below: every route, and a request that each error port answers. */
+/** What graph.json answers to the battery below: a request on every route, and requests that its error ports answer. */
 const FULL_GRAPH_ANSWERS = {
   'POST B/session': 201,
   'GET B/session': 200,
@@ -122,7 +122,7 @@ const FULL_GRAPH_ANSWERS = {
   'GET B?since=x': 400,
   'GET B/health': 200,
   'GET B/rooms': 200,
-  'POST B/rooms (private, over the rate limit)': 429,
+  'POST B/rooms (over the rate limit)': 429,
   'GET B/rooms/nowhere': 404,
   'GET B/users?room=lobby': 200,
   'GET B/users?q=a': 200,
@@ -160,7 +160,7 @@ async function answersTo(graph: GraphJson): Promise<Record<keyof typeof FULL_GRA
       'GET B?since=x': await status(`${B}?since=x`, { headers: auth }),
       'GET B/health': await status(`${B}/health`),
       'GET B/rooms': await status(`${B}/rooms`, { headers: auth }),
-      'POST B/rooms (private, over the rate limit)': await status(`${B}/rooms`, json({ name: 'r1' })),
+      'POST B/rooms (over the rate limit)': await status(`${B}/rooms`, json({ name: 'r1' })),
       'GET B/rooms/nowhere': await status(`${B}/rooms/nowhere`, { headers: auth }),
       'GET B/users?room=lobby': await status(`${B}/users?room=lobby`, { headers: auth }),
       'GET B/users?q=a': await status(`${B}/users?q=a`, { headers: auth }),
