@@ -128,12 +128,12 @@ describe('graph validation', () => {
     ],
     [
       'an out-port that a fed in-port\'s packets leave by, left unconnected',
-      (g) => (g.connections = g.connections.filter((c) => !isEdge(c) || c.src.process !== 'Controller' || c.src.port !== 'poll')),
+      (g) => dropEdgeFrom(g, 'Controller', 'poll'),
       "Controller.poll: is not connected, but what reaches Controller at 'in' leaves by it (Checked polls); connect it to an in-port that takes 'poll' packets [GRAPH_DEAD_END]",
     ],
     [
       'a process\'s answers left with nowhere to go',
-      (g) => (g.connections = g.connections.filter((c) => !isEdge(c) || c.src.process !== 'Router' || c.src.port !== 'error')),
+      (g) => dropEdgeFrom(g, 'Router', 'error'),
       "Router.error: is not connected, but what reaches Router at 'in' leaves by it (404 and 405 answers); connect it to an in-port that takes 'reply' packets, such as Responder.in [GRAPH_DEAD_END]",
     ],
     [
@@ -198,7 +198,7 @@ describe('graph validation', () => {
 
   it('names every in-port whose packets would reach a dead end', () => {
     const graph = defaultGraph();
-    graph.connections = graph.connections.filter((c) => !isEdge(c) || c.src.process !== 'Storage' || c.src.port !== 'out');
+    dropEdgeFrom(graph, 'Storage', 'out');
     expect(problems(graph)).toEqual([
       "Storage.out: is not connected, but what reaches Storage at 'poll', 'post', 'presence', 'listing' or 'health' leaves by it (Answers to polls, posts and health checks); connect it to an in-port that takes 'reply' packets, such as Responder.in [GRAPH_DEAD_END]",
     ]);
@@ -207,7 +207,7 @@ describe('graph validation', () => {
   it('lets an out-port stay unconnected where nothing must leave by it', () => {
     const without = (process: string, port: string) => {
       const graph = defaultGraph();
-      graph.connections = graph.connections.filter((c) => !isEdge(c) || c.src.process !== process || c.src.port !== port);
+      dropEdgeFrom(graph, process, port);
       return problems(graph);
     };
     // The Router routes only to wired ports, Rooms tells Presence of departures only if it can.
@@ -241,6 +241,11 @@ function edgeFrom(g: GraphJson, process: string, port: string) {
   const edge = g.connections.filter(isEdge).find((c) => c.src.process === process && c.src.port === port);
   if (edge === undefined) throw new Error(`no edge from ${process}.${port}`);
   return edge;
+}
+
+function dropEdgeFrom(g: GraphJson, process: string, port: string): void {
+  const edge = edgeFrom(g, process, port);
+  g.connections = g.connections.filter((c) => c !== edge);
 }
 
 function initialFor(g: GraphJson, process: string, port: string): { data: unknown } {
