@@ -120,8 +120,11 @@ export class Network<C> {
   private readonly hops: { nested: number }[] = [];
   private state: 'built' | 'running' | 'stopping' | 'stopped' = 'built';
 
+  private readonly maxHops: number;
+
   constructor(private readonly options: NetworkOptions<C>) {
     this.graph = options.graph;
+    this.maxHops = options.maxHops ?? MAX_HOPS;
     const created = this.install(options.graph, new Map());
     for (const node of created) node.process = node.component.create(this.contextFor(node));
     this.bindHandlers();
@@ -475,7 +478,7 @@ export class Network<C> {
   /** invoke runs a handler, timing it when its packet belongs to a traced request (a clock only then). */
   private invoke(node: Node, link: Link, packet: unknown): Promise<void> | undefined {
     const journey = this.options.journeyOf?.(packet);
-    if (journey !== undefined && ++journey.hops > (this.options.maxHops ?? MAX_HOPS)) {
+    if (journey !== undefined && ++journey.hops > this.maxHops) {
       this.fail(node, new PacketLoopError(`${node.name}.${link.to.port}`, journey.hops), packet);
       return undefined;
     }
