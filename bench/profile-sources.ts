@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
  * tsx hands V8 TypeScript compiled by esbuild with whitespace minified, so
@@ -80,4 +80,37 @@ export async function sourceLines(): Promise<SourceLines> {
       return entry.originalLine === undefined ? undefined : entry.originalLine + 1;
     },
   };
+}
+
+/** The place in a file a profile names: V8's 0-based line and column. */
+export interface FramePlace {
+  readonly url: string;
+  readonly lineNumber: number;
+  readonly columnNumber: number;
+}
+
+const bundleMaps = new Map<string, { map: SourceMap; url: string } | undefined>();
+
+function bundleMap(url: string): { map: SourceMap; url: string } | undefined {
+  if (!bundleMaps.has(url)) {
+    const file = url.startsWith('file://') && url.endsWith('.js') ? `${fileURLToPath(url)}.map` : undefined;
+    const found = file !== undefined && existsSync(file) ? { map: new SourceMap(JSON.parse(readFileSync(file, 'utf8')) as ConstructorParameters<typeof SourceMap>[0]), url: pathToFileURL(file).href } : undefined;
+    bundleMaps.set(url, found);
+  }
+  return bundleMaps.get(url);
+}
+
+/**
+ * unbundled moves a frame of the bundled server (dist/src/main.js and its
+ * chunks, scripts/bundle.ts) to the module it was bundled from, by the
+ * source map beside the bundle: so the profile names flowchat's files and
+ * each package's, as when every module was a file of its own. A frame of a
+ * file without a map is returned as it is.
+ */
+export function unbundled<F extends FramePlace>(frame: F): F {
+  const bundle = bundleMap(frame.url);
+  if (bundle === undefined) return frame;
+  const entry = bundle.map.findEntry(frame.lineNumber, frame.columnNumber) as { originalSource?: string; originalLine?: number; originalColumn?: number };
+  if (entry.originalSource === undefined || entry.originalLine === undefined || entry.originalColumn === undefined) return frame;
+  return { ...frame, url: new URL(entry.originalSource, bundle.url).href, lineNumber: entry.originalLine, columnNumber: entry.originalColumn };
 }

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sourceLines, type SourceLines } from './profile-sources.ts';
+import { sourceLines, unbundled, type SourceLines } from './profile-sources.ts';
 import type { MonotonicWindow } from './types.ts';
 
 /**
@@ -107,7 +107,7 @@ export function mainThreadProfile(folder: string, pid: number): string | undefin
 export async function topSelfTime(file: string, count: number, window?: MonotonicWindow): Promise<ProfileSummary> {
   const sources = await sourceLines();
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const frames = new Map(profile.nodes.map((n) => [n.id, unbundled(n.callFrame)]));
   const totals = new Map<string, number>();
   const byOrigin = new Map<string, number>();
   let sampledUs = 0;

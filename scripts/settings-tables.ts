@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { COMPONENTS_DIR } from '../src/app/app.ts';
-import { loadRegistry, type Registry } from '../src/runtime/registry.ts';
+import { loadComponents } from '../src/app/components.ts';
+import type { Registry } from '../src/runtime/registry.ts';
 import { ENVIRONMENT, TUNING } from '../src/app/settings.ts';
 
 /**
@@ -54,7 +54,7 @@ export function withTable(text: string, marker: string, table: string): string {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const registry = await loadRegistry(COMPONENTS_DIR);
+  const registry = await loadComponents();
   for (const { file, marker, table } of GENERATED) {
     const text = readFileSync(file, 'utf8');
     const next = withTable(text, marker, table(registry));

@@ -1,7 +1,7 @@
-import { COMPONENTS_DIR, HTTP_INPORT } from './app/app.ts';
+import { HTTP_INPORT } from './app/app.ts';
+import { loadComponents } from './app/components.ts';
 import { GraphError } from './runtime/errors.ts';
 import { loadGraph, type GraphDefinition } from './runtime/graph.ts';
-import { loadRegistry } from './runtime/registry.ts';
 import { readSettings, SettingsError } from './app/settings.ts';
 
 /**
@@ -12,7 +12,7 @@ import { readSettings, SettingsError } from './app/settings.ts';
  */
 async function validate(file: string | undefined): Promise<string> {
   const settings = readSettings(file === undefined ? process.env : { ...process.env, GRAPH: file });
-  const registry = await loadRegistry(COMPONENTS_DIR);
+  const registry = await loadComponents();
   const graph = await loadGraph(settings.graph, { registry, inports: [HTTP_INPORT], tuning: settings.tuning });
   return `${settings.graph} is valid: ${summary(graph)}`;
 }

@@ -1,9 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { protocolErrors } from '../src/protocol/errors.ts';
-import { COMPONENTS_DIR } from '../src/app/app.ts';
+import { loadComponents } from '../src/app/components.ts';
 import { graphProblems } from '../src/runtime/errors.ts';
-import { loadRegistry } from '../src/runtime/registry.ts';
 import { GENERATED, withTable } from '../scripts/settings-tables.ts';
 
 /** Keeps the error codes in code, in the READMEs and in PROTOCOL.md in step: the protocol's beside its code, the graph's beside the components. */
@@ -69,11 +68,11 @@ describe('error codes', () => {
 describe('settings tables', () => {
   it.each(GENERATED.map((g) => [g.file, g] as const))('%s shows every setting as declared (else run npm run docs)', async (file, { marker, table }) => {
     const text = readFileSync(file, 'utf8');
-    expect(text).toBe(withTable(text, marker, table(await loadRegistry(COMPONENTS_DIR))));
+    expect(text).toBe(withTable(text, marker, table(await loadComponents())));
   });
 
   it('lists each default where it is declared, so a changed declaration changes the table', async () => {
-    const table = GENERATED[1].table(await loadRegistry(COMPONENTS_DIR));
+    const table = GENERATED[1].table(await loadComponents());
     expect(table).toContain('| `Storage.capacity` | `1000` |');
     expect(table).toContain('| `RateLimit.limit` | `20` |');
   });

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import type { AppContext } from './app-context.ts';
 import { createHttpAdapter, type HttpAdapter } from '../http/server.ts';
@@ -13,12 +12,10 @@ import { GraphError } from '../runtime/errors.ts';
 import { describeChanges, type GraphChanges } from '../runtime/graph-changes.ts';
 import { loadGraph, type GraphDefinition } from '../runtime/graph.ts';
 import { Network } from '../runtime/network.ts';
-import { loadRegistry, type Registry } from '../runtime/registry.ts';
+import type { Registry } from '../runtime/registry.ts';
+import { loadComponents } from './components.ts';
 import type { Settings } from './settings.ts';
 import { openStores } from './stores.ts';
-
-/** COMPONENTS_DIR is where the registry finds the components graph.json names. */
-export const COMPONENTS_DIR = fileURLToPath(new URL('../../components/', import.meta.url));
 
 /** The inport every graph must declare: where HTTP requests enter. */
 export const HTTP_INPORT = { name: 'http', datatype: 'request' } as const;
@@ -57,7 +54,7 @@ export interface AppOptions {
 
 /** createApp loads the registry and the graph (throwing GraphError if it is refused) and starts the network. */
 export async function createApp(settings: Settings, options: AppOptions = {}): Promise<App> {
-  const registry = options.registry ?? (await loadRegistry(COMPONENTS_DIR));
+  const registry = options.registry ?? (await loadComponents());
   const load = () => loadGraph(settings.graph, { registry, inports: [HTTP_INPORT], tuning: settings.tuning });
   const graph = options.graph ?? (await load());
   const logger = options.logger ?? createLogger(settings.logLevel);

@@ -34,14 +34,34 @@ export class Registry {
  * graph.json to use it.
  */
 export async function loadRegistry(directory: string): Promise<Registry> {
-  const registry = new Registry();
-  const files = (await readdir(directory)).filter((f) => /\.[cm]?[jt]s$/.test(f) && !f.endsWith('.d.ts')).sort();
+  const files = (await readdir(directory)).filter(isComponentFile).sort();
+  const modules: ComponentModule[] = [];
   for (const file of files) {
-    const module = (await import(pathToFileURL(path.join(directory, file)).href)) as { default?: unknown };
-    if (!isComponent(module.default)) {
-      throw new Error(`${path.join(directory, file)} has no component as its default export; export default defineComponent({...})`);
+    const where = path.join(directory, file);
+    modules.push({ file: where, exports: (await import(pathToFileURL(where).href)) as ComponentModule['exports'] });
+  }
+  return registryOf(modules);
+}
+
+/** isComponentFile says which files of the components folder are components: modules, not type declarations. */
+export function isComponentFile(file: string): boolean {
+  return /\.[cm]?[jt]s$/.test(file) && !file.endsWith('.d.ts');
+}
+
+/** ComponentModule is one imported component file: where it is, and what it exports. */
+export interface ComponentModule {
+  readonly file: string;
+  readonly exports: { readonly default?: unknown };
+}
+
+/** registryOf registers each module's default export, which must be a component. */
+export function registryOf(modules: readonly ComponentModule[]): Registry {
+  const registry = new Registry();
+  for (const { file, exports } of modules) {
+    if (!isComponent(exports.default)) {
+      throw new Error(`${file} has no component as its default export; export default defineComponent({...})`);
     }
-    registry.add(module.default);
+    registry.add(exports.default);
   }
   return registry;
 }

@@ -1,6 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ORIGIN, originOf, topSelfTime } from '../../bench/profile.ts';
 import { renderOrigins } from '../../bench/profile-table.ts';
@@ -81,5 +83,27 @@ describe('the profile split by origin', () => {
     expect(rows.get('package fastify')).toEqual(['10.00', '0.00', '+10.00']);
     expect(rows.get('total')).toEqual(['40.00', '20.00', '+20.00']);
     expect([...rows.keys()].slice(0, 3)).toEqual([ORIGIN.gc, ORIGIN.native, 'package fastify']);
+  });
+
+  it('reads a bundle through its source map: each function in its own file, packages told apart', async () => {
+    // A bundle as scripts/bundle.ts makes one: whitespace minified, the source map beside it.
+    const root = path.join(dir, 'bundled');
+    mkdirSync(path.join(root, 'src'), { recursive: true });
+    mkdirSync(path.join(root, 'node_modules', 'lib'), { recursive: true });
+    writeFileSync(path.join(root, 'node_modules', 'lib', 'index.js'), 'export function lookup(x) {\n  return x * 2;\n}\n');
+    writeFileSync(path.join(root, 'src', 'main.ts'), "import { lookup } from 'lib';\n\nexport function respond(n: number): number {\n  return lookup(n) + 1;\n}\nconsole.log(respond(1));\n");
+    await build({ entryPoints: [path.join(root, 'src', 'main.ts')], bundle: true, format: 'esm', platform: 'node', minifyWhitespace: true, sourcemap: 'linked', outfile: path.join(root, 'dist', 'main.js'), absWorkingDir: root, logLevel: 'silent' });
+    const bundle = readFileSync(path.join(root, 'dist', 'main.js'), 'utf8');
+    const at = (name: string): { functionName: string; url: string; lineNumber: number; columnNumber: number } => {
+      const lines = bundle.split('\n');
+      const lineNumber = lines.findIndex((line) => line.includes(`function ${name}(`));
+      return { functionName: name, url: pathToFileURL(path.join(root, 'dist', 'main.js')).href, lineNumber, columnNumber: (lines[lineNumber] as string).indexOf(`function ${name}(`) };
+    };
+    const summary = await topSelfTime(writeProfile('bundled.cpuprofile', [at('respond'), at('lookup')], [0, 0, 0, 1, 0]), 2);
+    expect(summary.origins.map((o) => [o.origin, o.selfMs])).toEqual([
+      [ORIGIN.own, 3],
+      ['package lib', 1],
+    ]);
+    expect(summary.top.map((t) => t.function)).toEqual([expect.stringMatching(/^respond .*src\/main\.ts:3$/), expect.stringMatching(/^lookup .*node_modules\/lib\/index\.js:1:8$/)]);
   });
 });

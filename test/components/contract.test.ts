@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { postCommand } from '../../components/send-controller.ts';
-import { COMPONENTS_DIR } from '../../src/app/app.ts';
+import { loadComponents } from '../../src/app/components.ts';
 import { statusOf, type ErrorCode } from '../../src/protocol/errors.ts';
 import type { Reply } from '../../src/protocol/packets.ts';
 import type { Process } from '../../src/runtime/component.ts';
 import type { PortMap } from '../../src/runtime/port.ts';
-import { loadRegistry } from '../../src/runtime/registry.ts';
 import { readSettings } from '../../src/app/settings.ts';
 import { harness, type Harness } from '../helpers/component-harness.ts';
 import { fakeRequest } from '../helpers/fake-request.ts';
@@ -15,7 +14,7 @@ import type { AppContext } from '../../src/app/app-context.ts';
 import { NO_METERS } from '../../src/metrics/meters.ts';
 
 /** The contract every component in components/ keeps, checked over all of them. */
-const registry = await loadRegistry(COMPONENTS_DIR);
+const registry = await loadComponents();
 const components = registry.names.map((name) => registry.get(name)!);
 
 const post = (body: unknown) => postCommand(fakeRequest({ method: 'POST', body }), { maxText: 4000, sessionRequired: false });

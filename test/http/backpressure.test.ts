@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { COMPONENTS_DIR } from '../../src/app/app.ts';
+import { loadComponents } from '../../src/app/components.ts';
 import { DEFAULT_CAPACITY } from '../../src/runtime/graph.ts';
-import { loadRegistry } from '../../src/runtime/registry.ts';
 import { isEdge, openPostingGraph, writeGraph } from '../helpers/graph-file.ts';
 import { call, startServer, waitFor, type TestServer } from '../helpers/server.ts';
 import { chatTestComponents, gate } from '../helpers/test-components.ts';
@@ -24,7 +23,7 @@ async function stalled(): Promise<TestServer> {
   graph.connections.push({ src: { process: 'Gate', port: 'out' }, tgt: edge.tgt });
   edge.tgt = { process: 'Gate', port: 'in' };
   edge.metadata = { capacity: 1 };
-  const registry = (await loadRegistry(COMPONENTS_DIR)).add(...chatTestComponents);
+  const registry = (await loadComponents()).add(...chatTestComponents);
   server = await startServer({ GRAPH: writeGraph(graph), MAX_WAITING_REQUESTS: String(MAX_WAITING) }, { registry });
   return server;
 }

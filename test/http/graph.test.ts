@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { COMPONENTS_DIR } from '../../src/app/app.ts';
-import { loadRegistry } from '../../src/runtime/registry.ts';
+import { loadComponents } from '../../src/app/components.ts';
 import { GraphError } from '../../src/runtime/errors.ts';
 import { MAX_HOPS } from '../../src/runtime/network.ts';
 import { defaultGraph, isEdge, openPostingGraph, writeGraph, type GraphJson } from '../helpers/graph-file.ts';
@@ -18,7 +17,7 @@ afterEach(async () => {
 async function serve(change: (graph: GraphJson) => void, logger = capturingLogger().logger): Promise<TestServer> {
   const graph = openPostingGraph();
   change(graph);
-  const registry = (await loadRegistry(COMPONENTS_DIR)).add(...chatTestComponents);
+  const registry = (await loadComponents()).add(...chatTestComponents);
   const server = await startServer({ GRAPH: writeGraph(graph), RATE_LIMIT: '0' }, { registry, logger });
   running.push(server);
   return server;
@@ -73,7 +72,7 @@ describe('rewiring graph.json', () => {
       g.connections.push({ src: { process: 'Rooms', port: 'post' }, tgt: { process: 'Storage', port: 'post' } });
       g.connections.push({ src: { process: 'Session', port: 'rooms' }, tgt: { process: 'Rooms', port: 'manage' } });
     };
-    const registry = await loadRegistry(COMPONENTS_DIR);
+    const registry = await loadComponents();
     const g = openPostingGraph();
     graph(g);
     const server = await startServer({ GRAPH: writeGraph(g), RATE_LIMIT: '1' }, { registry });

@@ -5,6 +5,8 @@ import { defaultGraph, writeGraph } from '../helpers/graph-file.ts';
 import { NODE_START, NPM_START, spawnServer } from '../helpers/process.ts';
 import { freePort } from '../helpers/ports.ts';
 import { onRedis } from '../helpers/project-store.ts';
+import { roomIn } from '../helpers/bodies.ts';
+import { as, bearer, signIn } from '../helpers/sessions.ts';
 import { AT_ONCE_MS, call, heldPolls, openPoll, waitFor } from '../helpers/server.ts';
 
 /**
@@ -114,6 +116,31 @@ describe('npm start', () => {
       expect((await call(`${server.base}/health`)).status).toBe(200);
       // Without the addon the server warns that memory will stay resident.
       expect(server.output().stdout).not.toContain('will stay resident');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('runs the whole chat from the bundle: the page, every component, the modules it loads when asked, and on Redis its Lua scripts', async () => {
+    // An OTLP endpoint makes the server load its OpenTelemetry chunk at start; nothing listens there.
+    const server = await spawnServer({ command: NPM_START, env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}` } });
+    try {
+      const page = await fetch(new URL('/gochat/', server.base));
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<html');
+      const token = await signIn(server.base, 'alice');
+      const alice = as(server.base, token);
+      const room = roomIn(await alice.post('/rooms', { private: true, members: [] })).name;
+      const joined = (await alice.get(`?room=${room}&since=0`)).body;
+      expect(joined.messages.map((m) => m.type)).toEqual(['join']);
+      const poll = openPoll(`${server.base}?room=${room}&since=${joined.next}`, bearer(token));
+      await waitFor(async () => (await heldPolls(server.base)) === 1);
+      expect((await alice.post(`?room=${room}`, { text: 'from the bundle' })).status).toBe(201);
+      expect((await poll.answer).body.messages.map((m) => [m.author, m.text])).toEqual([['alice', 'from the bundle']]);
+      const bob = as(server.base, await signIn(server.base, 'bob'));
+      expect((await bob.get(`/users?room=${room}`)).body.error?.code).toBe('NOT_A_MEMBER');
+      expect((await alice.get(`/users?room=${room}`)).body.users.map((u) => u.nick)).toEqual(['alice']);
+      expect(server.output().stderr).toBe('');
     } finally {
       await server.stop();
     }

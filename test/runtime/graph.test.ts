@@ -1,13 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { COMPONENTS_DIR, HTTP_INPORT } from '../../src/app/app.ts';
+import { HTTP_INPORT } from '../../src/app/app.ts';
+import { loadComponents } from '../../src/app/components.ts';
 import { GraphError } from '../../src/runtime/errors.ts';
 import { checkGraph, loadGraph, parseGraph } from '../../src/runtime/graph.ts';
-import { loadRegistry, type Registry } from '../../src/runtime/registry.ts';
+import type { Registry } from '../../src/runtime/registry.ts';
 import { classicGraph, defaultGraph, isEdge, writeGraph, type GraphJson } from '../helpers/graph-file.ts';
 
 let registry: Registry;
 beforeAll(async () => {
-  registry = await loadRegistry(COMPONENTS_DIR);
+  registry = await loadComponents();
 });
 
 const options = () => ({ registry, inports: [HTTP_INPORT] });
