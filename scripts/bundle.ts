@@ -7,7 +7,7 @@ import { isComponentFile } from '../src/runtime/registry.ts';
  * The step of `npm run build` that makes the server `npm start` runs: the
  * server, its components and the packages they import, bundled into
  * dist/src/main.js, with what it imports only when asked for (Redis,
- * OpenTelemetry, OpenID) in dist/chunks/. One file instead of some 400
+ * OpenTelemetry, OpenID) in dist/chunks/. One file instead of some 350
  * modules saves node loading each (bench/README: *A bundled server*).
  */
 
