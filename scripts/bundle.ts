@@ -101,7 +101,7 @@ for (const file of result.outputFiles) {
 
 // Chunks are named by their content, so each change of the code leaves the old ones behind.
 const chunks = path.resolve(OUT, 'chunks');
-for (const file of readdirSync(chunks)) {
+for (const file of existsSync(chunks) ? readdirSync(chunks) : []) {
   const full = path.join(chunks, file);
   if (!written.has(full) && !file.endsWith('.tmp')) rmSync(full);
 }

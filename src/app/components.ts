@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { loadRegistry, type Registry } from '../runtime/registry.ts';
 
-/** COMPONENTS_DIR is where the registry finds the components graph.json names. */
-export const COMPONENTS_DIR = fileURLToPath(new URL('../../components/', import.meta.url));
+/** Where the registry finds the components graph.json names. */
+const COMPONENTS_DIR = fileURLToPath(new URL('../../components/', import.meta.url));
 
 /**
  * loadComponents gives the components graph.json may name: one for each file
