@@ -79,6 +79,8 @@ const result = await build({
   sourcemap: 'linked',
   // Packages written as CommonJS call require(); an ES module has none of its own.
   banner: { js: "import { createRequire as __flowchatRequire } from 'node:module'; const require = __flowchatRequire(import.meta.url);" },
+  // ioredis reads its own package.json beside its files (the version it names to Redis 7.2 and later), so it loads from node_modules.
+  external: ['ioredis'],
   plugins: [componentList, sourcePlaces],
   write: false,
   logLevel: 'warning',
