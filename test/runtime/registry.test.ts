@@ -30,7 +30,7 @@ describe('loadRegistry', () => {
 });
 
 describe('registryOf (the bundle registers components/ through it)', () => {
-  it('registers each module’s default export in order, and refuses one that is not a component', () => {
+  it('registers each module’s default export, and refuses one that is not a component', () => {
     expect(registryOf([{ file: 'components/pass.ts', exports: { default: PassThrough } }]).get(PassThrough.name)).toBe(PassThrough);
     expect(() => registryOf([{ file: 'components/pass.ts', exports: { default: PassThrough } }, { file: 'components/util.ts', exports: {} }])).toThrow(
       'components/util.ts has no component as its default export',
