@@ -28,8 +28,20 @@ export default defineChatComponent({
 /** pollCommand reads PROTOCOL.md's poll parameters, with their defaults. */
 export function pollCommand(request: HttpRequest): PollCommand {
   const q = request.query;
+  // A burst of polls asking the same shares one query's fields (IncomingRequest.query), and so its check.
+  if (lastChecked?.query !== q) lastChecked = { query: q, parameters: pollParameters(q) };
+  const p = lastChecked.parameters;
+  return { request, since: p.since, room: p.room, epoch: p.epoch, timeoutMs: p.timeoutMs, limit: p.limit };
+}
+
+type PollParameters = Omit<PollCommand, 'request'>;
+
+/** The last query checked, and what it asked for. */
+let lastChecked: { readonly query: HttpRequest['query']; readonly parameters: PollParameters } | undefined;
+
+/** pollParameters checks a query's poll parameters, throwing ProtocolError for a bad one. */
+function pollParameters(q: HttpRequest['query']): PollParameters {
   return {
-    request,
     since: integer(q.since, 'BAD_SINCE', 0, Number.MAX_SAFE_INTEGER, 0),
     room: room(q.room, 'lobby'),
     epoch: token(q.epoch, 'BAD_EPOCH'),

@@ -67,11 +67,19 @@ class IncomingRequest implements OpenRequest {
    * Parsed from the URL each time it is asked for, which a component does
    * once: kept parsed, a held poll's fields and their strings would stay in
    * memory for its whole wait. (Hence fastify parses no query: see server.ts.)
+   * The last query parsed is kept, once for all requests: polls come in
+   * bursts that ask the same (each poll a message released asks again from
+   * the same `since`), and they share its read-only fields.
    */
   get query(): Readonly<Record<string, QueryValue>> {
     const url = this.req.url as string;
     const at = queryStart(url);
-    return at === url.length ? NO_FIELDS : parseForm(url.slice(at + 1));
+    if (at === url.length) return NO_FIELDS;
+    if (url.length - at - 1 !== lastQuery.text.length || !url.endsWith(lastQuery.text)) {
+      const text = url.slice(at + 1);
+      lastQuery = { text, fields: parseForm(text) };
+    }
+    return lastQuery.fields;
   }
 
   get headers(): Readonly<Record<string, string | string[] | undefined>> {
@@ -119,6 +127,9 @@ class IncomingRequest implements OpenRequest {
     else if (endings !== undefined) for (const callback of endings) callback();
   }
 }
+
+/** The last query parsed, and its fields (IncomingRequest.query). */
+let lastQuery: { readonly text: string; readonly fields: Readonly<Record<string, QueryValue>> } = { text: '', fields: NO_FIELDS };
 
 /** queryStart is where a URL's query begins (its "?"), or the URL's length when it has none. */
 function queryStart(url: string): number {

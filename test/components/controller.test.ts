@@ -53,4 +53,23 @@ describe('Controller', () => {
     expect(error).toMatchObject({ status: 400, body: { error: { code } } });
     expect((error?.body as { error: { message: string } }).error.message).toMatch(/must be/);
   });
+
+  it('checks a query once for the polls that share it, each command its own request', async () => {
+    const controller = harness(Controller);
+    const shared = { since: '5', room: 'ops' };
+    const [a, b] = [fakeRequest({ query: shared }), fakeRequest({ query: shared })];
+    await controller.send('in', a);
+    await controller.send('in', b);
+    await controller.send('in', fakeRequest({ query: { since: '6', room: 'ops' } }));
+    await controller.send('in', fakeRequest({ query: { since: 'x' } }));
+    await controller.send('in', fakeRequest({ query: shared }));
+    const polls = (controller.sent.poll ?? []) as PollCommand[];
+    expect(polls.map((c) => [c.request, c.since, c.room])).toEqual([
+      [a, 5, 'ops'],
+      [b, 5, 'ops'],
+      [expect.anything(), 6, 'ops'],
+      [expect.anything(), 5, 'ops'],
+    ]);
+    expect(controller.sent.error).toHaveLength(1);
+  });
 });

@@ -26,6 +26,18 @@ describe('GET B (poll)', () => {
     expect(answer.body.messages.map((m) => [m.id, m.text])).toEqual([[2, 'two'], [3, 'three']]);
   });
 
+  it('answers each query for its own parameters, the same one twice in a row or one that ends as the one before', async () => {
+    const r = room();
+    await postJson(server.base, { author: 'a', text: 'here', room: r });
+    const ask = async (query: string) => (await call(`${server.base}?${query}`)).body;
+    const first = await ask(`room=${r}&since=0&timeout=0`);
+    expect([first.room, first.messages.map((m) => m.text)]).toEqual([r, ['here']]);
+    expect((await ask(`room=${r}&since=0&timeout=0`)).messages.map((m) => m.text)).toEqual(['here']);
+    // The query before ends with this whole one, which is still read as itself: a poll of the lobby.
+    expect((await ask('since=0&timeout=0')).room).toBe('lobby');
+    expect((await ask(`room=${r}&since=1&timeout=0`)).messages).toEqual([]);
+  });
+
   it('holds a poll until a message arrives and answers it at once', async () => {
     const r = room();
     const before = await heldPolls(server.base);
