@@ -37,6 +37,11 @@ interface Compiled {
 
 const compiled = new Map<string, Compiled | undefined>();
 
+/** sourceMapOf reads a source map's JSON. */
+function sourceMapOf(json: string): SourceMap {
+  return new SourceMap(JSON.parse(json) as ConstructorParameters<typeof SourceMap>[0]);
+}
+
 function compile(url: string, run: Transform): Compiled | undefined {
   if (compiled.has(url)) return compiled.get(url);
   let result: Compiled | undefined;
@@ -52,7 +57,7 @@ function compile(url: string, run: Transform): Compiled | undefined {
       format: 'esm',
       sourcefile: file,
     });
-    result = { code: out.code, map: new SourceMap(JSON.parse(out.map) as ConstructorParameters<typeof SourceMap>[0]), trusted: true };
+    result = { code: out.code, map: sourceMapOf(out.map), trusted: true };
   } catch {
     result = undefined;
   }
@@ -94,7 +99,7 @@ const bundleMaps = new Map<string, { map: SourceMap; url: string } | undefined>(
 function bundleMap(url: string): { map: SourceMap; url: string } | undefined {
   if (!bundleMaps.has(url)) {
     const file = url.startsWith('file://') && url.endsWith('.js') ? `${fileURLToPath(url)}.map` : undefined;
-    const found = file !== undefined && existsSync(file) ? { map: new SourceMap(JSON.parse(readFileSync(file, 'utf8')) as ConstructorParameters<typeof SourceMap>[0]), url: pathToFileURL(file).href } : undefined;
+    const found = file !== undefined && existsSync(file) ? { map: sourceMapOf(readFileSync(file, 'utf8')), url: pathToFileURL(file).href } : undefined;
     bundleMaps.set(url, found);
   }
   return bundleMaps.get(url);

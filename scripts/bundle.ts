@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { build, type Plugin } from 'esbuild';
 import { isComponentFile } from '../src/runtime/registry.ts';
+import { writeIfChanged } from './write-if-changed.ts';
 
 /**
  * The step of `npm run build` that makes the server `npm start` runs: the
@@ -93,12 +94,7 @@ for (const file of result.outputFiles) {
     throw new Error(`scripts/bundle.ts: esbuild wrote ${file.path}, not one folder below ${OUT}/, where sourcePlaces needs every file`);
   }
   written.add(file.path);
-  // A server starting meanwhile (tests start several) must never read a half-written file: unchanged files stay, others are renamed into place.
-  if (existsSync(file.path) && readFileSync(file.path).equals(file.contents)) continue;
-  mkdirSync(path.dirname(file.path), { recursive: true });
-  const temporary = `${file.path}.${process.pid}.tmp`;
-  writeFileSync(temporary, file.contents);
-  renameSync(temporary, file.path);
+  writeIfChanged(file.path, file.contents);
 }
 
 // Chunks are named by their content, so each change of the code leaves the old ones behind.

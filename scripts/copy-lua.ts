@@ -1,17 +1,13 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { writeIfChanged } from './write-if-changed.ts';
 
 /**
- * The second half of `npm run build`: the Lua scripts the Redis stores read
- * from beside their modules (src/redis/scripts.ts) are copied beside the
- * compiled modules in dist/. One already there unchanged is left alone, so
- * that a server starting meanwhile never reads a half-copied file.
+ * The last step of `npm run build`: the Lua scripts the Redis stores read
+ * from beside their modules (src/redis/scripts.ts) are copied to where the
+ * bundle looks for them, beside each module's place in dist/
+ * (scripts/bundle.ts).
  */
 for (const file of readdirSync('src', { recursive: true, encoding: 'utf8' })) {
-  if (!file.endsWith('.lua')) continue;
-  const target = path.join('dist', 'src', file);
-  const source = path.join('src', file);
-  if (existsSync(target) && readFileSync(target).equals(readFileSync(source))) continue;
-  mkdirSync(path.dirname(target), { recursive: true });
-  copyFileSync(source, target);
+  if (file.endsWith('.lua')) writeIfChanged(path.join('dist', 'src', file), readFileSync(path.join('src', file)));
 }
